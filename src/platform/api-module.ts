@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from './context.ts';
+import type { DemoWorkspace } from './demo/demo.ts';
+
+/**
+ * How an API plugs into the platform. Each `src/apis/<api>/index.ts` exports one of these; the server
+ * mounts it under `prefix` inside its own fastify encapsulation context, so its error dialect, auth
+ * hooks and not-found answer apply to its paths only.
+ */
+export interface ApiModule {
+  /** Short name used by the CLI (`--api blueclerk`) and in logs. */
+  name: string;
+  /** Human title for the banner and the console. */
+  title: string;
+  /** Mount point, e.g. `/blueclerk`. */
+  prefix: string;
+  /** Registers the API's routes; `app` is already scoped to `prefix`. */
+  register(app: FastifyInstance, ctx: AppContext): Promise<void>;
+  /** Adds this API's data to the demo workspace (runs once, when the demo is created). */
+  seedDemo?(ctx: AppContext, demo: DemoWorkspace): Promise<void>;
+  /** One copy-paste command for the start banner that works as printed (may mint a fresh demo credential). */
+  bannerExample?(ctx: AppContext, demo: DemoWorkspace): Promise<string | null>;
+}

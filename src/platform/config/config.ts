@@ -1,0 +1,100 @@
+import path from 'node:path';
+
+/**
+ * Process configuration, read once from the environment and validated up front so that a typo
+ * fails at start with the variable's name instead of surfacing later as odd behaviour.
+ */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  publicUrl: string;
+  logLevel: LogLevel;
+  demo: boolean;
+  /** Secure cookies only make sense when the public URL is https. */
+  secureCookies: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`Invalid configuration: ${variable} ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function parsePort(env: NodeJS.ProcessEnv): number {
+  const raw = env.PORT;
+  if (raw === undefined || raw === '') return 3000;
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) {
+    throw new ConfigError('PORT', `must be a whole number from 0 to 65535 (got "${raw}")`);
+  }
+  return Number(raw);
+}
+
+function parseHost(env: NodeJS.ProcessEnv): string {
+  const raw = env.HOST ?? '';
+  if (raw === '') return '127.0.0.1';
+  if (!/^[A-Za-z0-9.:\-\[\]]+$/.test(raw)) throw new ConfigError('HOST', `is not a host name or address (got "${raw}")`);
+  return raw;
+}
+
+function parseUrl(variable: string, raw: string, protocols: string[]): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(variable, `is not a valid URL (got "${raw}")`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(variable, `must use ${protocols.map((p) => p.replace(':', '')).join(' or ')} (got "${url.protocol.replace(':', '')}")`);
+  }
+  return url;
+}
+
+function parseFlag(variable: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(variable, `must be 1 or 0 (got "${raw}")`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = parsePort(env);
+  const host = parseHost(env);
+  const dataDir = path.resolve(env.DATA_DIR && env.DATA_DIR !== '' ? env.DATA_DIR : './data');
+
+  const databaseUrl = env.DATABASE_URL && env.DATABASE_URL !== '' ? env.DATABASE_URL : undefined;
+  if (databaseUrl) parseUrl('DATABASE_URL', databaseUrl, ['postgres:', 'postgresql:']);
+
+  let publicUrl: string;
+  if (env.PUBLIC_URL && env.PUBLIC_URL !== '') {
+    const url = parseUrl('PUBLIC_URL', env.PUBLIC_URL, ['http:', 'https:']);
+    if (url.search || url.hash) throw new ConfigError('PUBLIC_URL', 'must not carry a query or fragment');
+    publicUrl = url.toString().replace(/\/+$/, '');
+  } else {
+    const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+    publicUrl = `http://${shownHost}:${port}`;
+  }
+
+  const logLevelRaw = (env.LOG_LEVEL ?? '').toLowerCase();
+  if (logLevelRaw !== '' && !LOG_LEVELS.includes(logLevelRaw as LogLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
+  }
+  const logLevel = (logLevelRaw || 'info') as LogLevel;
+
+  return {
+    port,
+    host,
+    dataDir,
+    databaseUrl,
+    publicUrl,
+    logLevel,
+    demo: parseFlag('OPSBASE_DEMO', env.OPSBASE_DEMO, true),
+    secureCookies: publicUrl.startsWith('https:'),
+  };
+}

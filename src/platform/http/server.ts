@@ -1,0 +1,53 @@
+import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../context.ts';
+import type { ApiModule } from '../api-module.ts';
+import { loggerOptions } from './logging.ts';
+import { requestIdFor } from './request-id.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
+import { registerHealth } from './health.ts';
+import { registerConsole } from '../console/index.ts';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export type App = FastifyInstance;
+
+/** Builds the HTTP server: platform hooks first, then the console, then each API under its prefix. */
+export async function buildServer(ctx: Omit<AppContext, 'log'>, apis: ApiModule[]): Promise<{ app: App; ctx: AppContext }> {
+  const app = Fastify({
+    logger: loggerOptions(ctx.config.logLevel),
+    genReqId: requestIdFor,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const fullCtx: AppContext = { ...ctx, log: app.log };
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Request-ID', request.id);
+  });
+  registerSecurityHeaders(app);
+
+  // Platform-wide fallback dialect; each API replaces it inside its own prefix.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'unhandled error');
+    reply.code(status).send({
+      error: status >= 500 ? 'server_error' : 'bad_request',
+      message: status >= 500 ? 'Something went wrong on our side; retry later.' : error.message,
+    });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ error: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  await app.register(formbody);
+  registerHealth(app, fullCtx);
+  await registerConsole(app, fullCtx, apis);
+  for (const api of apis) {
+    await app.register(async (scoped) => api.register(scoped, fullCtx), { prefix: api.prefix });
+  }
+  return { app, ctx: fullCtx };
+}
