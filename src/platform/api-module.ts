@@ -16,6 +16,13 @@ export interface ApiModule {
   prefix: string;
   /** Registers the API's routes; `app` is already scoped to `prefix`. */
   register(app: FastifyInstance, ctx: AppContext): Promise<void>;
+  /**
+   * Routes that must live outside the prefix, e.g. RFC 8414 metadata at
+   * `/.well-known/oauth-authorization-server/<api>`. Keep this small.
+   */
+  registerRoot?(app: FastifyInstance, ctx: AppContext): Promise<void>;
+  /** Links the console home shows for this API (operator pages, connected apps, ...). */
+  consoleLinks?: { label: string; href: string }[];
   /** Adds this API's data to the demo workspace (runs once, when the demo is created). */
   seedDemo?(ctx: AppContext, demo: DemoWorkspace): Promise<void>;
   /** One copy-paste command for the start banner that works as printed (may mint a fresh demo credential). */

@@ -47,6 +47,7 @@ export async function buildServer(ctx: Omit<AppContext, 'log'>, apis: ApiModule[
   registerHealth(app, fullCtx);
   await registerConsole(app, fullCtx, apis);
   for (const api of apis) {
+    await api.registerRoot?.(app, fullCtx);
     await app.register(async (scoped) => api.register(scoped, fullCtx), { prefix: api.prefix });
   }
   return { app, ctx: fullCtx };
