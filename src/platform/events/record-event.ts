@@ -1,0 +1,18 @@
+import type { Tx } from '../idempotency/idempotency.ts';
+import { newId } from '../ids.ts';
+import { domainEvents } from './schema.ts';
+
+export interface DomainEvent {
+  id: string;
+  companyId: string;
+  api: string;
+  type: string;
+  payload: Record<string, unknown>;
+  occurredAt: Date;
+}
+
+/** Records an event inside the caller's transaction; it commits or rolls back with the change. */
+export async function recordEvent(tx: Tx, event: { companyId: string; api: string; type: string; payload: Record<string, unknown> }): Promise<DomainEvent> {
+  const [row] = await tx.insert(domainEvents).values({ id: newId(), ...event }).returning();
+  return row as DomainEvent;
+}

@@ -1,0 +1,168 @@
+import crypto from 'node:crypto';
+import { and, eq, lt, sql } from 'drizzle-orm';
+import type { Database, Orm } from '../db/database.ts';
+import { idempotencyKeys } from './schema.ts';
+
+/**
+ * Idempotency-Key handling for mutating requests (POST, PATCH), shared by every API.
+ *
+ * The same key with the same request within the retention window replays the stored response and does
+ * nothing else; with a different request it is a conflict; while the first request still runs, a
+ * duplicate is a conflict too. The response is stored by the handler's own transaction, so "change
+ * committed" and "response recorded" are one fact. Requests that fail (validation, 5xx) store nothing:
+ * the client may fix the request and retry with the same key.
+ */
+
+export const RETENTION_MS = 24 * 60 * 60 * 1000;
+/** How long a claim protects a running request; a claim older than this belongs to a crashed request. */
+export const LEASE_MS = 60 * 1000;
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+const SANE_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export type Tx = Parameters<Parameters<Orm['transaction']>[0]>[0];
+
+export interface IdempotencyScope {
+  companyId: string;
+  /** The credential the key belongs to, e.g. `client:<client_id>` or `token:<id>`. */
+  credential: string;
+}
+
+export interface StoredResponse {
+  status: number;
+  body: string;
+}
+
+export type IdempotencyOutcome =
+  | { kind: 'executed'; response: StoredResponse }
+  | { kind: 'replayed'; response: StoredResponse }
+  | { kind: 'conflict'; reason: 'different_request' | 'in_progress' };
+
+export class InvalidIdempotencyKey extends Error {
+  constructor() {
+    super('Idempotency-Key must be 1 to 255 printable ASCII characters');
+    this.name = 'InvalidIdempotencyKey';
+  }
+}
+
+/** A handler's failure that must not be stored (validation errors, server errors): the claim is released. */
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+}
+
+/** What "the same request" means: method, path and body, with key order in the JSON body irrelevant. */
+export function requestFingerprint(method: string, path: string, body: unknown): string {
+  return crypto.createHash('sha256').update(`${method.toUpperCase()} ${path}\n${canonical(body)}`).digest('hex');
+}
+
+export function parseIdempotencyKey(header: unknown): string | null {
+  if (header === undefined) return null;
+  if (typeof header !== 'string' || !SANE_KEY.test(header)) throw new InvalidIdempotencyKey();
+  return header;
+}
+
+/**
+ * Runs `work` (one database transaction) at most once per key. `work` returns the response to send and
+ * store; throwing stores nothing and releases the key.
+ */
+export async function runIdempotent(
+  db: Database,
+  scope: IdempotencyScope,
+  key: string | null,
+  fingerprint: string,
+  work: (tx: Tx) => Promise<StoredResponse>,
+): Promise<IdempotencyOutcome> {
+  if (key === null) {
+    const response = await db.orm.transaction(work);
+    return { kind: 'executed', response };
+  }
+
+  const owner = crypto.randomUUID();
+  const claim = await claimKey(db.orm, scope, key, fingerprint, owner);
+  if (claim.kind !== 'claimed') return claim.outcome;
+
+  try {
+    const response = await db.orm.transaction(async (tx) => {
+      const result = await work(tx);
+      const finished = await tx
+        .update(idempotencyKeys)
+        .set({ state: 'done', responseStatus: result.status, responseBody: result.body })
+        .where(and(keyMatches(scope, key), eq(idempotencyKeys.owner, owner)))
+        .returning({ key: idempotencyKeys.key });
+      // Our lease ran out and a retry took the key over: this attempt must not commit a second change.
+      if (finished.length === 0) throw new LeaseLost();
+      return result;
+    });
+    return { kind: 'executed', response };
+  } catch (error) {
+    if (error instanceof LeaseLost) return { kind: 'conflict', reason: 'in_progress' };
+    await db.orm.delete(idempotencyKeys).where(and(keyMatches(scope, key), eq(idempotencyKeys.owner, owner))).catch(() => {});
+    throw error;
+  }
+}
+
+class LeaseLost extends Error {}
+
+function keyMatches(scope: IdempotencyScope, key: string) {
+  return and(eq(idempotencyKeys.companyId, scope.companyId), eq(idempotencyKeys.credential, scope.credential), eq(idempotencyKeys.key, key));
+}
+
+type Claim = { kind: 'claimed' } | { kind: 'settled'; outcome: IdempotencyOutcome };
+
+async function claimKey(orm: Orm, scope: IdempotencyScope, key: string, fingerprint: string, owner: string): Promise<Claim> {
+  const now = Date.now();
+  const inserted = await orm
+    .insert(idempotencyKeys)
+    .values({
+      companyId: scope.companyId,
+      credential: scope.credential,
+      key,
+      requestHash: fingerprint,
+      state: 'running',
+      owner,
+      leaseUntil: new Date(now + LEASE_MS),
+      expiresAt: new Date(now + RETENTION_MS),
+    })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
+  if (inserted.length > 0) return { kind: 'claimed' };
+
+  // Someone holds this key. An expired record, or a running claim whose lease ran out (its request
+  // crashed before committing anything), may be taken over — atomically, so only one retry wins.
+  const takenOver = await orm
+    .update(idempotencyKeys)
+    .set({
+      requestHash: fingerprint,
+      state: 'running',
+      owner,
+      leaseUntil: new Date(now + LEASE_MS),
+      expiresAt: new Date(now + RETENTION_MS),
+      responseStatus: null,
+      responseBody: null,
+      createdAt: new Date(now),
+    })
+    .where(
+      and(
+        keyMatches(scope, key),
+        sql`(${idempotencyKeys.expiresAt} < now() OR (${idempotencyKeys.state} = 'running' AND ${idempotencyKeys.leaseUntil} < now() AND ${idempotencyKeys.requestHash} = ${fingerprint}))`,
+      ),
+    )
+    .returning({ key: idempotencyKeys.key });
+  if (takenOver.length > 0) return { kind: 'claimed' };
+
+  const [existing] = await orm.select().from(idempotencyKeys).where(keyMatches(scope, key));
+  if (!existing) return claimKey(orm, scope, key, fingerprint, owner); // released in between: try again
+  if (existing.requestHash !== fingerprint) return { kind: 'settled', outcome: { kind: 'conflict', reason: 'different_request' } };
+  if (existing.state !== 'done') return { kind: 'settled', outcome: { kind: 'conflict', reason: 'in_progress' } };
+  return { kind: 'settled', outcome: { kind: 'replayed', response: { status: existing.responseStatus!, body: existing.responseBody! } } };
+}
+
+export async function purgeExpiredKeys(orm: Orm): Promise<number> {
+  const deleted = await orm.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, sql`now()`)).returning({ key: idempotencyKeys.key });
+  return deleted.length;
+}
