@@ -1,0 +1,67 @@
+import swagger from '@fastify/swagger';
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { AppContext } from '../context.ts';
+
+/**
+ * One OpenAPI 3.1 document per API, generated from the same route schemas that validate requests and
+ * serialise responses, so the document cannot drift from behaviour. Register it inside the API's prefix
+ * before the routes it documents. Paths in the document are relative to the API's documented base URL
+ * (`servers[0].url`), so a client generated from it only needs that base URL changed.
+ */
+export interface OpenApiOptions {
+  title: string;
+  version: string;
+  description?: string;
+  /** Full path prefix of the documented operations, e.g. `/blueclerk/api/v1`. */
+  basePath: string;
+  /** Where the JSON document is served, inside the API's prefix, e.g. `/api/openapi.json`. */
+  documentPath: string;
+  securitySchemes?: (publicUrl: string) => Record<string, unknown>;
+}
+
+export interface DocumentedRoute {
+  method: string;
+  url: string;
+}
+
+export async function registerOpenApi(app: FastifyInstance, ctx: AppContext, options: OpenApiOptions): Promise<{ routes: DocumentedRoute[] }> {
+  const routes: DocumentedRoute[] = [];
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method !== 'HEAD' && route.url.startsWith(options.basePath) && !route.schema?.hide) routes.push({ method, url: route.url });
+    }
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: options.title, version: options.version, description: options.description },
+    },
+    refResolver: {
+      // Named components instead of `def-0`: the schema's $id is its name.
+      buildLocalReference: (json, _baseUri, _fragment, i) => String((json as { $id?: string }).$id ?? `schema-${i}`),
+    },
+    transform: ({ schema, url }) => {
+      if (!url.startsWith(options.basePath)) return { schema: { ...schema, hide: true }, url };
+      return { schema, url: url.slice(options.basePath.length) || '/' };
+    },
+  });
+
+  app.get(options.documentPath, { schema: { hide: true } }, async () => openApiDocument(app, ctx, options));
+  return { routes };
+}
+
+/** The document with servers and security schemes for the address this node is reached at. */
+export function openApiDocument(app: FastifyInstance, ctx: AppContext, options: OpenApiOptions): Record<string, unknown> {
+  const generated = app.swagger() as unknown as Record<string, unknown> & { components?: Record<string, unknown> };
+  const publicUrl = ctx.config.publicUrl;
+  return {
+    ...generated,
+    servers: [{ url: `${publicUrl}${options.basePath}` }],
+    components: {
+      ...(generated.components ?? {}),
+      ...(options.securitySchemes ? { securitySchemes: options.securitySchemes(publicUrl) } : {}),
+    },
+  };
+}
