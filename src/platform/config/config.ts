@@ -11,6 +11,8 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** When set, rate-limit counters are shared through Redis (exact across nodes) instead of PostgreSQL batches. */
+  redisUrl: string | undefined;
   publicUrl: string;
   logLevel: LogLevel;
   demo: boolean;
@@ -71,6 +73,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL && env.DATABASE_URL !== '' ? env.DATABASE_URL : undefined;
   if (databaseUrl) parseUrl('DATABASE_URL', databaseUrl, ['postgres:', 'postgresql:']);
 
+  const redisUrl = env.REDIS_URL && env.REDIS_URL !== '' ? env.REDIS_URL : undefined;
+  if (redisUrl) parseUrl('REDIS_URL', redisUrl, ['redis:', 'rediss:']);
+
   let publicUrl: string;
   if (env.PUBLIC_URL && env.PUBLIC_URL !== '') {
     const url = parseUrl('PUBLIC_URL', env.PUBLIC_URL, ['http:', 'https:']);
@@ -92,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     dataDir,
     databaseUrl,
+    redisUrl,
     publicUrl,
     logLevel,
     demo: parseFlag('OPSBASE_DEMO', env.OPSBASE_DEMO, true),
