@@ -12,14 +12,14 @@ export interface EmbeddedPostgres {
 }
 
 // Unix socket paths are limited to ~107 bytes; a deep DATA_DIR falls back to a private temp directory.
-function chooseSocketDir(preferred: string | undefined): string {
+function chooseSocketDir(preferred: string | undefined): { dir: string; temporary: boolean } {
   const socketName = `.s.PGSQL.${EMBEDDED_SOCKET_PORT}`;
   if (preferred && path.join(preferred, socketName).length < 100) {
     fs.mkdirSync(preferred, { recursive: true, mode: 0o700 });
     fs.rmSync(path.join(preferred, socketName), { force: true });
-    return preferred;
+    return { dir: preferred, temporary: false };
   }
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'opsbase-pg-'));
+  return { dir: fs.mkdtempSync(path.join(os.tmpdir(), 'opsbase-pg-')), temporary: true };
 }
 
 /**
@@ -28,7 +28,7 @@ function chooseSocketDir(preferred: string | undefined): string {
  */
 export async function startEmbeddedPostgres(options: { pgDataDir: string; socketDir?: string }): Promise<EmbeddedPostgres> {
   if (options.pgDataDir !== 'memory://') fs.mkdirSync(options.pgDataDir, { recursive: true });
-  const socketDir = chooseSocketDir(options.socketDir);
+  const { dir: socketDir, temporary } = chooseSocketDir(options.socketDir);
   const socketPath = path.join(socketDir, `.s.PGSQL.${EMBEDDED_SOCKET_PORT}`);
   const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), {
     workerData: { dataDir: options.pgDataDir, socketPath, maxConnections: 100 },
@@ -61,7 +61,7 @@ export async function startEmbeddedPostgres(options: { pgDataDir: string; socket
         worker.postMessage({ type: 'stop' });
         // A wedged worker must not hold shutdown forever.
         setTimeout(() => void worker.terminate().then(done, done), 10_000).unref();
-      }).finally(() => fs.rmSync(socketPath, { force: true }));
+      }).finally(() => fs.rmSync(temporary ? socketDir : socketPath, { force: true, recursive: temporary }));
       return stopped;
     },
   };
