@@ -18,6 +18,7 @@ import {
   dailyUsage,
   LimitInputError,
   limitsFromPlanTable,
+  NoApiAccessError,
   setCompanyLimits,
   type RateLimitDecision,
   type RateLimiter,
@@ -271,6 +272,13 @@ for (const mode of modes) {
       assert.equal(admitted, 30);
       const other = await checkTimes(limiter, b, 30);
       assert.equal(allowedCount(other), 30);
+    });
+
+    test('a plan without API access (trial) or an unknown company fails the check loudly instead of counting', async () => {
+      const clock = new ManualClock('2026-05-09T14:00:00Z');
+      const { limiter } = node(clock);
+      await assert.rejects(limiter.check(await company('trial')), NoApiAccessError);
+      await assert.rejects(limiter.check('cnosuchcompany0000000000000'), /no company/);
     });
 
     test('totals reach rate_usage in one batch statement per flush, not one write per check', async () => {
