@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from './context.ts';
 import type { DemoWorkspace } from './demo/demo.ts';
+import type { OAuthServerConfig } from './oauth/config.ts';
 
 /**
  * How an API plugs into the platform. Each `src/apis/<api>/index.ts` exports one of these; the server
@@ -21,6 +22,8 @@ export interface ApiModule {
    * `/.well-known/oauth-authorization-server/<api>`. Keep this small.
    */
   registerRoot?(app: FastifyInstance, ctx: AppContext): Promise<void>;
+  /** The API's OAuth 2.0 authorization server settings, when it has one (developer portal, `opsbase app create`). */
+  oauth?: OAuthServerConfig;
   /** Links the console home shows for this API (operator pages, connected apps, ...). */
   consoleLinks?: { label: string; href: string }[];
   /** Adds this API's data to the demo workspace (runs once, when the demo is created). */

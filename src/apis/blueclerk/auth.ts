@@ -1,0 +1,60 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../platform/context.ts';
+import { bearerTokenFrom, verifyAccessToken, type BearerFailure, type Caller } from '../../platform/oauth/bearer.ts';
+import { blueClerkError } from './errors.ts';
+import { blueClerkOAuth, type BlueClerkScope } from './oauth.ts';
+
+export type { BlueClerkScope } from './oauth.ts';
+export type { Caller } from '../../platform/oauth/bearer.ts';
+
+/**
+ * Bearer authentication for `/blueclerk/api/v1/*` (seed "Authentication", RFC 6750): every request names
+ * a live access token of a company that is still on a paid plan; routes then ask for their scope.
+ */
+const callers = new WeakMap<FastifyRequest, Caller>();
+
+const FAILURE_MESSAGES: Record<BearerFailure, string> = {
+  missing: 'Send the access token as Authorization: Bearer <token>.',
+  malformed: 'The Authorization header is not a BlueClerk bearer token.',
+  unknown: 'The access token is not valid.',
+  expired: 'The access token has expired; refresh it.',
+  revoked: 'The access token was revoked.',
+};
+
+function invalidToken(reason: BearerFailure) {
+  const message = FAILURE_MESSAGES[reason];
+  // RFC 6750 3.1: a request without credentials gets the challenge but no error code.
+  const challenge = reason === 'missing' ? 'Bearer realm="blueclerk"' : `Bearer realm="blueclerk", error="invalid_token", error_description="${message}"`;
+  return blueClerkError('invalid_token', message, undefined, { headers: { 'WWW-Authenticate': challenge } });
+}
+
+/** onRequest hook for the API's data routes. */
+export function registerBearerAuth(app: FastifyInstance, ctx: AppContext): void {
+  app.addHook('onRequest', async (request) => {
+    const presented = bearerTokenFrom(request.headers.authorization);
+    if ('reason' in presented) throw invalidToken(presented.reason);
+    const result = await verifyAccessToken(ctx, blueClerkOAuth, presented.token);
+    if (!result.ok) throw invalidToken(result.reason);
+    // The plan is read on every call: a company that drops to trial loses access with its next request.
+    const refusal = blueClerkOAuth.checkCompany({ id: result.caller.companyId, name: result.caller.companyName, plan: result.caller.companyPlan });
+    if (refusal) throw blueClerkError('plan_required', refusal.description);
+    callers.set(request, result.caller);
+  });
+}
+
+/** The authenticated caller of a request that passed the bearer hook. */
+export function callerOf(request: FastifyRequest): Caller {
+  const caller = callers.get(request);
+  if (!caller) throw new Error('callerOf() used on a route outside the bearer-authenticated API paths');
+  return caller;
+}
+
+/** preHandler factory: `{ preHandler: requireScope('jobs:read') }`. */
+export function requireScope(scope: BlueClerkScope) {
+  return async function requireBlueClerkScope(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    if (callerOf(request).scopes.includes(scope)) return;
+    throw blueClerkError('insufficient_scope', `This request needs the scope ${scope}, which the token was not granted.`, undefined, {
+      headers: { 'WWW-Authenticate': `Bearer realm="blueclerk", error="insufficient_scope", scope="${scope}"` },
+    });
+  };
+}

@@ -1,0 +1,82 @@
+import { eq, sql } from 'drizzle-orm';
+import type { AppContext } from '../context.ts';
+import { sha256 } from '../ids.ts';
+import { companies, people, type Plan } from '../tenancy/schema.ts';
+import type { OAuthServerConfig } from './config.ts';
+import { oauthClients, oauthGrants, oauthTokens } from './schema.ts';
+import { looksLikeOpaqueToken } from './token-format.ts';
+
+/**
+ * Bearer token verification for API requests (RFC 6750). One primary-key lookup joined to what every
+ * API call needs (grant, company plan, client, person); no slow hashing, since tokens are random.
+ */
+export interface Caller {
+  companyId: string;
+  companyName: string;
+  /** The company's plan now, not when the token was issued: a downgrade takes effect at once. */
+  companyPlan: Plan;
+  personId: string;
+  personName: string;
+  personEmail: string;
+  /** The app's public client_id. */
+  clientId: string;
+  grantId: string;
+  scopes: string[];
+  expiresAt: Date;
+}
+
+export type BearerFailure = 'missing' | 'malformed' | 'unknown' | 'expired' | 'revoked';
+export type BearerResult = { ok: true; caller: Caller } | { ok: false; reason: BearerFailure };
+
+/** The token from an `Authorization: Bearer ...` header (RFC 6750 2.1), or why there is none. */
+export function bearerTokenFrom(header: string | undefined): { token: string } | { reason: 'missing' | 'malformed' } {
+  if (header === undefined || header.trim() === '') return { reason: 'missing' };
+  const match = /^Bearer +([^\s]+) *$/i.exec(header);
+  return match ? { token: match[1]! } : { reason: 'malformed' };
+}
+
+export async function verifyAccessToken(ctx: Pick<AppContext, 'db'>, config: OAuthServerConfig, token: string): Promise<BearerResult> {
+  if (!looksLikeOpaqueToken(config.tokenPrefixes.access, token)) return { ok: false, reason: 'malformed' };
+  const [row] = await ctx.db.orm
+    .select({
+      kind: oauthTokens.kind,
+      expiresAt: oauthTokens.expiresAt,
+      expired: sql<boolean>`${oauthTokens.expiresAt} <= now()`,
+      tokenRevokedAt: oauthTokens.revokedAt,
+      grantId: oauthGrants.id,
+      api: oauthGrants.api,
+      grantRevokedAt: oauthGrants.revokedAt,
+      scopes: oauthGrants.scopes,
+      companyId: companies.id,
+      companyName: companies.name,
+      companyPlan: companies.plan,
+      personId: people.id,
+      personName: people.name,
+      personEmail: people.email,
+      clientId: oauthClients.clientId,
+    })
+    .from(oauthTokens)
+    .innerJoin(oauthGrants, eq(oauthGrants.id, oauthTokens.grantId))
+    .innerJoin(companies, eq(companies.id, oauthGrants.companyId))
+    .innerJoin(people, eq(people.id, oauthGrants.personId))
+    .innerJoin(oauthClients, eq(oauthClients.id, oauthGrants.clientRowId))
+    .where(eq(oauthTokens.tokenHash, sha256(token)));
+  if (!row || row.kind !== 'access' || row.api !== config.api) return { ok: false, reason: 'unknown' };
+  if (row.tokenRevokedAt || row.grantRevokedAt) return { ok: false, reason: 'revoked' };
+  if (row.expired) return { ok: false, reason: 'expired' };
+  return {
+    ok: true,
+    caller: {
+      companyId: row.companyId,
+      companyName: row.companyName,
+      companyPlan: row.companyPlan,
+      personId: row.personId,
+      personName: row.personName,
+      personEmail: row.personEmail,
+      clientId: row.clientId,
+      grantId: row.grantId,
+      scopes: row.scopes,
+      expiresAt: row.expiresAt,
+    },
+  };
+}
