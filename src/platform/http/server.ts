@@ -8,6 +8,7 @@ import { requestIdFor } from './request-id.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { registerHealth } from './health.ts';
 import { registerConsole } from '../console/index.ts';
+import { registerOAuthPortal } from '../oauth/portal/index.ts';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -46,6 +47,7 @@ export async function buildServer(ctx: Omit<AppContext, 'log'>, apis: ApiModule[
   await app.register(formbody);
   registerHealth(app, fullCtx);
   await registerConsole(app, fullCtx, apis);
+  await registerOAuthPortal(app, fullCtx, apis);
   for (const api of apis) {
     await api.registerRoot?.(app, fullCtx);
     await app.register(async (scoped) => api.register(scoped, fullCtx), { prefix: api.prefix });
