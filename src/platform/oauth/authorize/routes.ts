@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { renderPage } from '../../console/render.ts';
 import { currentSession, requireSignIn, type ConsoleSession } from '../../console/sessions.ts';
@@ -46,7 +46,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: AppContext, c
     await signIn(request, reply);
     if (reply.sent) return reply;
     const session = (await currentSession(ctx, request))!;
-    return showConsent(request, reply, session, outcome.request);
+    return showConsent(reply, session, outcome.request);
   });
 
   app.post(ENDPOINT_PATHS.authorize, { preHandler: [signIn, app.csrfProtection] }, async (request, reply) => {
@@ -71,7 +71,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: AppContext, c
     const chosen = memberships.find((m) => m.company.id === form.company_id);
     if (!chosen) {
       const error = memberships.length === 0 ? undefined : 'Choose one of your companies.';
-      return showConsent(request, reply, session, authorization, { error, status: 400 });
+      return showConsent(reply, session, authorization, { error, status: 400 });
     }
 
     const refusal = config.checkCompany(chosen.company);
@@ -106,7 +106,6 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: AppContext, c
   });
 
   async function showConsent(
-    _request: FastifyRequest,
     reply: FastifyReply,
     session: ConsoleSession,
     authorization: AuthorizationRequest,
