@@ -124,3 +124,13 @@ test('a route needing a scope the token lacks answers 403 insufficient_scope nam
     await app.close();
   }
 });
+
+test('the OpenAPI document describes /me and the OAuth 2.0 authorization code flow', async () => {
+  const res = await t.app.inject({ url: '/blueclerk/api/openapi.json' });
+  assert.equal(res.statusCode, 200);
+  const doc = res.json();
+  assert.ok(doc.paths['/me']?.get, 'GET /me is documented');
+  const flow = doc.components.securitySchemes.oauth2.flows.authorizationCode;
+  assert.match(flow.tokenUrl, /\/blueclerk\/oauth\/token$/);
+  assert.equal(Object.keys(flow.scopes).length, 9);
+});

@@ -1,4 +1,6 @@
 import type { ApiModule } from '../../platform/api-module.ts';
+import { registerOpenApi } from '../../platform/openapi/openapi.ts';
+import { ENDPOINT_PATHS, issuerOf } from '../../platform/oauth/config.ts';
 import { registerOAuthMetadataRoot, registerOAuthServer } from '../../platform/oauth/index.ts';
 import { registerBearerAuth } from './auth.ts';
 import { registerBlueClerkErrorHandling } from './errors.ts';
@@ -16,6 +18,29 @@ export const blueClerk: ApiModule = {
   oauth: blueClerkOAuth,
   async register(app, ctx) {
     registerBlueClerkErrorHandling(app);
+    // Before the routes it documents: it collects them as they are added.
+    await registerOpenApi(app, ctx, {
+      title: 'BlueClerk Public API',
+      version: '1.0.0',
+      basePath: '/blueclerk/api/v1',
+      documentPath: '/api/openapi.json',
+      securitySchemes: (publicUrl) => {
+        const issuer = issuerOf(publicUrl, blueClerkOAuth);
+        return {
+          oauth2: {
+            type: 'oauth2',
+            flows: {
+              authorizationCode: {
+                authorizationUrl: `${issuer}${ENDPOINT_PATHS.authorize}`,
+                tokenUrl: `${issuer}${ENDPOINT_PATHS.token}`,
+                refreshUrl: `${issuer}${ENDPOINT_PATHS.token}`,
+                scopes: Object.fromEntries(Object.entries(blueClerkOAuth.scopes).map(([name, scope]) => [name, scope.description])),
+              },
+            },
+          },
+        };
+      },
+    });
     await registerOAuthServer(app, ctx, blueClerkOAuth);
     await app.register(
       async (api) => {

@@ -24,7 +24,8 @@ export interface ValidClientInput {
 }
 
 export interface FieldProblem {
-  field: keyof ClientInput;
+  /** An input field, or for the CLI the API and owner it named. */
+  field: keyof ClientInput | 'api' | 'ownerEmail';
   message: string;
 }
 

@@ -49,9 +49,9 @@ export interface CreateClientInput extends Omit<ClientInput, 'contactEmail'> {
  */
 export async function createClient(ctx: Pick<AppContext, 'db'>, input: CreateClientInput): Promise<IssuedCredentials> {
   const config = await oauthServerFor(input.api);
-  if (!config) throw new ClientInputError([{ field: 'name', message: `The API "${input.api}" has no OAuth server; apps can be created for the APIs that do.` }]);
+  if (!config) throw new ClientInputError([{ field: 'api', message: `The API "${input.api}" has no OAuth server; apps can be created for the APIs that do.` }]);
   const owner = await findPersonByEmail(ctx.db.orm, input.ownerEmail);
-  if (!owner) throw new ClientInputError([{ field: 'contactEmail', message: `No person with the email ${input.ownerEmail}; create them first.` }]);
+  if (!owner) throw new ClientInputError([{ field: 'ownerEmail', message: `No person with the email ${input.ownerEmail}; create them first.` }]);
   const { clientId, clientSecret } = await registerClient(ctx.db.orm, config, owner.id, { ...input, contactEmail: input.contactEmail || owner.email });
   return { clientId, clientSecret };
 }

@@ -37,6 +37,9 @@ export async function registerOpenApi(app: FastifyInstance, ctx: AppContext, opt
     openapi: {
       openapi: '3.1.0',
       info: { title: options.title, version: options.version, description: options.description },
+      // @fastify/swagger reads the schemes named by each route's `security` while it builds the document;
+      // openApiDocument() replaces them with the ones for the address this node is reached at.
+      ...(options.securitySchemes ? { components: { securitySchemes: options.securitySchemes(ctx.config.publicUrl) as never } } : {}),
     },
     refResolver: {
       // Named components instead of `def-0`: the schema's $id is its name.
