@@ -33,19 +33,6 @@ const HOUR = 3_600_000;
 let db: Database;
 before(async () => {
   db = await createTestDatabase();
-  // TEMPORARY until the rate_limits migration is generated: the table from schema.draft.ts.
-  const { rows } = await db.pool.query(`SELECT to_regclass('rate_usage') AS t`);
-  if (!rows[0].t) await db.pool.query(`CREATE TABLE "rate_usage" (
-	"company_id" text NOT NULL,
-	"api" text NOT NULL,
-	"window" text NOT NULL,
-	"window_start" timestamp (3) with time zone NOT NULL,
-	"count" bigint NOT NULL,
-	CONSTRAINT "rate_usage_company_id_api_window_window_start_pk" PRIMARY KEY("company_id","api","window","window_start"),
-	CONSTRAINT "rate_usage_window_check" CHECK ("rate_usage"."window" in ('minute','day','month'))
-);
-ALTER TABLE "rate_usage" ADD CONSTRAINT "rate_usage_company_id_companies_id_fk" FOREIGN KEY ("company_id") REFERENCES "public"."companies"("id") ON DELETE cascade ON UPDATE no action;
-CREATE INDEX "rate_usage_purge_idx" ON "rate_usage" USING btree ("window","window_start");`);
 });
 after(() => db.close());
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, gte } from 'drizzle-orm';
 import type pg from 'pg';
 import type { Orm } from '../db/database.ts';
-import { rateUsage } from './schema.draft.ts';
+import { rateUsage } from './schema.ts';
 import { windowAt, type WindowKind } from './windows.ts';
 
 /** The part of pg.Pool the limiter uses; tests wrap it to count statements. */
