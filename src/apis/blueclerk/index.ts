@@ -6,6 +6,7 @@ import { registerBearerAuth } from './auth.ts';
 import { registerBlueClerkErrorHandling } from './errors.ts';
 import { registerMeRoute } from './me.ts';
 import { blueClerkOAuth } from './oauth.ts';
+import { blueClerkBannerExample, seedBlueClerkDemo } from './demo.ts';
 
 /**
  * BlueClerk Public API v1 under `/blueclerk`: the OAuth endpoints at `/blueclerk/oauth/*` (the seed's
@@ -16,6 +17,8 @@ export const blueClerk: ApiModule = {
   title: 'BlueClerk',
   prefix: '/blueclerk',
   oauth: blueClerkOAuth,
+  seedDemo: seedBlueClerkDemo,
+  bannerExample: blueClerkBannerExample,
   async register(app, ctx) {
     registerBlueClerkErrorHandling(app);
     // Before the routes it documents: it collects them as they are added.
