@@ -1,4 +1,4 @@
-import { and, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { newSecret, sha256 } from '../ids.ts';
@@ -64,12 +64,34 @@ export function requireSignIn(ctx: AppContext) {
   };
 }
 
-/** Only same-site relative paths may be a post-sign-in destination (no open redirects). */
+/**
+ * Only same-site relative paths may be a post-sign-in destination (no open redirects). Printable ASCII
+ * only: browsers drop tabs and newlines from URLs, so `/<TAB>/evil.example` would become `//evil.example`,
+ * and a non-ASCII Location header cannot be sent at all.
+ */
 export function safeNextPath(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return '/';
+  if (typeof next !== 'string' || next.length > MAX_NEXT_LENGTH || !/^\/[\x21-\x7e]*$/.test(next)) return '/';
+  if (next.startsWith('//') || next.includes('\\')) return '/';
   return next;
 }
+const MAX_NEXT_LENGTH = 4096;
 
-export async function purgeExpiredSessions(ctx: AppContext): Promise<void> {
-  await ctx.db.orm.delete(webSessions).where(lt(webSessions.expiresAt, sql`now()`));
+/** Revokes one session (e.g. the one a person had before signing in again). */
+export async function revokeSession(ctx: AppContext, tokenHash: string): Promise<void> {
+  await ctx.db.orm.delete(webSessions).where(eq(webSessions.tokenHash, tokenHash));
+}
+
+/**
+ * Deletes at most `limit` expired sessions (oldest first, through the expiry index), so one purge never
+ * holds the table for long; returns how many it deleted.
+ */
+export async function purgeExpiredSessions(ctx: AppContext, limit = 1000): Promise<number> {
+  const expired = ctx.db.orm
+    .select({ tokenHash: webSessions.tokenHash })
+    .from(webSessions)
+    .where(lt(webSessions.expiresAt, sql`now()`))
+    .orderBy(webSessions.expiresAt)
+    .limit(limit);
+  const deleted = await ctx.db.orm.delete(webSessions).where(inArray(webSessions.tokenHash, expired));
+  return deleted.rowCount ?? 0;
 }

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiModule } from '../../api-module.ts';
+import type { AppContext } from '../../context.ts';
+import { OAUTH_CONSOLE_LINKS } from '../../oauth/portal/index.ts';
+import { companiesOf } from '../../tenancy/tenancy.ts';
+import { renderPage } from '../render.ts';
+import { currentSession, requireSignIn, safeNextPath } from '../sessions.ts';
+import { CONSOLE_VIEWS } from './views.ts';
+
+interface ConsoleLink {
+  label: string;
+  href: string;
+  description?: string;
+}
+
+// eta escapes HTML but not `javascript:` URLs: only same-site paths and https links are shown.
+function safeLinks(links: ConsoleLink[]): ConsoleLink[] {
+  return links.filter((link) => safeNextPath(link.href) === link.href || /^https:\/\/[\x21-\x7e]+$/.test(link.href));
+}
+
+const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+
+/** The console home (`/`): the person's companies with plan and role, and where to go from here. */
+export function registerHome(app: FastifyInstance, ctx: AppContext, apis: ApiModule[]): void {
+  const links = safeLinks(apis.some((api) => api.oauth) ? OAUTH_CONSOLE_LINKS : []);
+  const apiLinks = apis.map((api) => ({ title: api.title, prefix: api.prefix, links: safeLinks(api.consoleLinks ?? []) }));
+
+  app.get('/', { preHandler: requireSignIn(ctx) }, async (request, reply) => {
+    const session = (await currentSession(ctx, request))!;
+    const memberships = (await companiesOf(ctx.db.orm, session.person.id)).map(({ company, role }) => ({
+      id: company.id,
+      name: company.name,
+      plan: company.plan,
+      planLabel: capitalised(company.plan),
+      roleLabel: capitalised(role),
+    }));
+    return renderPage(reply, {
+      viewsDir: CONSOLE_VIEWS,
+      template: 'home',
+      title: 'Console',
+      person: session.person,
+      csrfToken: reply.generateCsrf(),
+      data: {
+        memberships,
+        links,
+        apis: apiLinks.map(({ prefix, ...api }) => ({ ...api, baseUrl: `${ctx.config.publicUrl}${prefix}` })),
+      },
+    });
+  });
+}
