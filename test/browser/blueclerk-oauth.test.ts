@@ -1,11 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import * as oauth from 'oauth4webapi';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { sessionCookieFor } from '../support/oauth-fixtures.ts';
 import { addMembership, createCompany, createPerson } from '../../src/platform/tenancy/tenancy.ts';
 import { registerClient } from '../../src/platform/oauth/clients.ts';
 import { blueClerkOAuth } from '../../src/apis/blueclerk/oauth.ts';
@@ -16,10 +18,12 @@ import { blueClerkOAuth } from '../../src/apis/blueclerk/oauth.ts';
  * (state and RFC 9207 iss), exchanges the code with PKCE, refreshes, and calls the API.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const insecure = { [oauth.allowInsecureRequests]: true };
 
 let t: TestApp;
-let browser: Browser;
+let userDataDir: string;
+let browser: BrowserContext;
 let callback: http.Server;
 let redirectUri: string;
 const callbacks: URL[] = [];
@@ -34,13 +38,16 @@ before(async () => {
   });
   await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
   redirectUri = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  // A fresh profile each run (playwright takes it as launchPersistentContext's directory, not as an arg).
+  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbase-chromium-'));
+  browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 });
 
 after(async () => {
   await browser?.close();
   await new Promise((resolve) => callback?.close(resolve));
   await t?.close();
+  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
 });
 
 test('a person signs in, chooses one of two companies, allows, and a standard client gets, refreshes and uses the tokens', async () => {
@@ -76,27 +83,26 @@ test('a person signs in, chooses one of two companies, allows, and a standard cl
     code_challenge_method: 'S256',
   }).toString();
 
-  const context = await browser.newContext();
-  const page = await context.newPage();
+  const page = await browser.newPage();
   try {
     // Not signed in: the authorization endpoint sends the person to sign in, carrying the request along.
     await page.goto(authorizationUrl.toString());
     const signInUrl = new URL(page.url());
     assert.equal(signInUrl.pathname, '/login');
-    const next = signInUrl.searchParams.get('next');
-    assert.equal(next, `${authorizationUrl.pathname}${authorizationUrl.search}`);
+    assert.equal(signInUrl.searchParams.get('next'), `${authorizationUrl.pathname}${authorizationUrl.search}`);
 
-    // Signed in (the console's session cookie), the person comes back to the same request.
-    const [name, value] = (await sessionCookieFor(t, person)).split('=') as [string, string];
-    await context.addCookies([{ name, value, url: t.url, httpOnly: true, sameSite: 'Lax' }]);
-    await page.goto(new URL(next!, t.url).toString());
+    // The person signs in on the console's form and comes back to the same request.
+    await page.getByLabel('Email').fill('joe@smith.example');
+    await page.getByLabel('Password').fill('correct horse battery staple');
+    await Promise.all([page.waitForURL((url) => url.pathname === authorizationUrl.pathname), page.getByRole('button', { name: 'Sign in' }).click()]);
+    assert.equal(new URL(page.url()).search, authorizationUrl.search, 'the whole authorization request survived sign-in');
 
     await page.getByRole('heading', { name: 'leads2jobs wants to access your BlueClerk account' }).waitFor();
     assert.ok(await page.getByText('Push leads into your account').isVisible());
     await page.getByLabel('Smith Electric').check();
     await Promise.all([page.waitForURL((url) => url.toString().startsWith(redirectUri)), page.getByRole('button', { name: 'Allow' }).click()]);
   } finally {
-    await context.close();
+    await page.close();
   }
 
   assert.equal(callbacks.length, 1);
