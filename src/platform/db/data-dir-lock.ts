@@ -16,6 +16,10 @@ export interface LockInfo {
 
 const LOCK_FILE = 'opsbase.lock';
 
+// Lock files this process holds. A lock naming our own pid that is not in here was left by an earlier
+// process that had the same pid (common in containers, where the server is often pid 1): it is stale.
+const heldByThisProcess = new Set<string>();
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -33,7 +37,7 @@ export function readLiveLock(dataDir: string): LockInfo | null {
   } catch {
     return null;
   }
-  if (info.pid === process.pid || !isAlive(info.pid)) return null;
+  if (info.pid === process.pid ? !heldByThisProcess.has(path.resolve(file)) : !isAlive(info.pid)) return null;
   return info;
 }
 
@@ -48,6 +52,7 @@ export class DataDirLock {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         fs.writeFileSync(file, JSON.stringify(info), { flag: 'wx' });
+        heldByThisProcess.add(path.resolve(file));
         return new DataDirLock(file, info);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -68,6 +73,7 @@ export class DataDirLock {
   }
 
   release(): void {
+    heldByThisProcess.delete(path.resolve(this.file));
     try {
       const current = JSON.parse(fs.readFileSync(this.file, 'utf8')) as LockInfo;
       if (current.pid === process.pid) fs.rmSync(this.file, { force: true });
