@@ -1,8 +1,12 @@
-import { and, asc, desc, gt, gte, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { Orm } from '../db/database.ts';
 
 /**
- * Cursor pagination over (timestamp, id) keysets: the cost of a page does not depend on its depth.
+ * Cursor pagination over (timestamp, id) keysets: the cost of a page does not depend on its depth. The
+ * cursor condition is a row comparison, `(created_at, id) < ($at, $id)`, which PostgreSQL uses as an
+ * index condition on (company_id, created_at, id): a deep page starts reading where the previous one
+ * stopped instead of filtering its way there.
  *
  * Two orders, as BlueClerk documents them:
  * - browse (no `updatedSince`): newest first, `createdAt` desc then `id` desc;
@@ -11,11 +15,13 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
  *
  * Sync safety. A row's `updatedAt` is its transaction's start time (`now()`), but transactions commit in
  * any order: a row stamped 10:00:00.100 may become visible after one stamped 10:00:00.200 was already
- * served, and a client resuming from .200 would never see it. Lists therefore only show rows stamped
- * before the *horizon*: the start of the oldest transaction still open on this database (truncated to the
- * millisecond our timestamps keep). Anything still to commit is stamped at or after the horizon, so it
- * sorts after everything a client has been shown. Writes in flight delay a row's appearance by the length
- * of that transaction; they never hide it.
+ * served, and a client resuming from .200 would never see it. Sync lists therefore only show rows
+ * stamped before the *horizon* (see `syncHorizon`), read in a statement of its own before the page:
+ * every transaction that was open then is stamped at or after the horizon, every transaction that
+ * started later is stamped after it, and every one that had committed is visible to the page's later
+ * snapshot. So whatever commits afterwards sorts after everything a client has been shown. A write in
+ * flight delays a row's appearance by the length of its transaction; it never hides it. (Browse lists
+ * need no horizon: new rows appear at the top, before any cursor, and a client does not sync with them.)
  */
 
 export const DEFAULT_LIMIT = 25;
@@ -111,29 +117,38 @@ export interface KeysetColumns {
   updatedAt: PgColumn;
 }
 
-/** Rows stamped before the oldest open transaction on this database; see the module comment. */
-export function committedHorizon(updatedAt: PgColumn): SQL {
-  return sql`${updatedAt} < (SELECT coalesce(date_trunc('milliseconds', min(xact_start)), 'infinity'::timestamptz)
-    FROM pg_stat_activity
-    WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)`;
+/**
+ * The sync horizon: the start of the oldest transaction open on this database (other than this
+ * statement's), or the start of this statement if none is open, truncated to the millisecond our
+ * timestamps keep. Transactions on the embedded database run one at a time, so there it is simply now.
+ * The database role must be able to see its own sessions in pg_stat_activity (it always can; other
+ * roles' sessions writing these tables would need pg_read_all_stats).
+ */
+export async function syncHorizon(db: { execute: Orm['execute'] }): Promise<Date> {
+  const result = await db.execute<{ horizon: Date | string }>(sql`SELECT least(
+      date_trunc('milliseconds', statement_timestamp()),
+      (SELECT date_trunc('milliseconds', min(xact_start)) FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND backend_type = 'client backend')
+    ) AS horizon`);
+  const horizon = result.rows[0]!.horizon;
+  return horizon instanceof Date ? horizon : new Date(horizon);
 }
 
-/** WHERE and ORDER BY for one page; select `limit + 1` rows and pass them to `toPage`. */
-export function keysetClauses(columns: KeysetColumns, query: ListQuery): { where: SQL; orderBy: SQL[]; take: number } {
-  const conditions: SQL[] = [committedHorizon(columns.updatedAt)];
+/**
+ * WHERE and ORDER BY for one page; select `take` (= limit + 1) rows and pass them to `toPage`.
+ * `horizon` is required for sync lists (`syncHorizon`, read before the page's own statement).
+ */
+export function keysetClauses(columns: KeysetColumns, query: ListQuery, horizon: Date | null): { where: SQL; orderBy: SQL[]; take: number } {
+  const take = query.limit + 1;
   if (query.order === 'sync') {
-    conditions.push(gte(columns.updatedAt, query.updatedSince!));
-    if (query.cursor) {
-      const at = new Date(query.cursor.at);
-      conditions.push(or(gt(columns.updatedAt, at), and(sql`${columns.updatedAt} = ${at}`, gt(columns.id, query.cursor.id)))!);
-    }
-    return { where: and(...conditions)!, orderBy: [asc(columns.updatedAt), asc(columns.id)], take: query.limit + 1 };
+    if (!horizon) throw new Error('keysetClauses: a sync list needs its horizon (syncHorizon) read first');
+    const conditions: SQL[] = [sql`${columns.updatedAt} >= ${query.updatedSince!}`, sql`${columns.updatedAt} < ${horizon}`];
+    if (query.cursor) conditions.push(sql`(${columns.updatedAt}, ${columns.id}) > (${new Date(query.cursor.at)}::timestamptz, ${query.cursor.id})`);
+    return { where: and(...conditions)!, orderBy: [asc(columns.updatedAt), asc(columns.id)], take };
   }
-  if (query.cursor) {
-    const at = new Date(query.cursor.at);
-    conditions.push(or(lt(columns.createdAt, at), and(sql`${columns.createdAt} = ${at}`, lt(columns.id, query.cursor.id)))!);
-  }
-  return { where: and(...conditions)!, orderBy: [desc(columns.createdAt), desc(columns.id)], take: query.limit + 1 };
+  const conditions: SQL[] = [];
+  if (query.cursor) conditions.push(sql`(${columns.createdAt}, ${columns.id}) < (${new Date(query.cursor.at)}::timestamptz, ${query.cursor.id})`);
+  return { where: and(...conditions) ?? sql`true`, orderBy: [desc(columns.createdAt), desc(columns.id)], take };
 }
 
 export interface Page<T> {
