@@ -28,6 +28,7 @@ for (const [variable, value] of [
   ['LOG_LEVEL', 'loud'],
   ['OPSBASE_DEMO', 'maybe'],
   ['HOST', 'bad host!'],
+  ['TRUST_PROXY', 'the load balancer'],
 ] as const) {
   test(`a bad ${variable} (${value}) fails at start with a message naming ${variable}`, () => {
     assert.throws(() => loadConfig({ [variable]: value }), (error: unknown) => {
@@ -38,3 +39,11 @@ for (const [variable, value] of [
     });
   });
 }
+
+test('TRUST_PROXY: off by default; true, a hop count or a list of addresses and CIDRs', () => {
+  assert.equal(loadConfig({}).trustProxy, false);
+  assert.equal(loadConfig({ TRUST_PROXY: '0' }).trustProxy, false);
+  assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true);
+  assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+  assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1' }).trustProxy, ['10.0.0.0/8', '127.0.0.1', '::1']);
+});

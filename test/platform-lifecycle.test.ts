@@ -28,6 +28,7 @@ const probeApi: ApiModule = {
       await release.opened;
       return { finished: true };
     });
+    app.get('/ip', async (request) => ({ ip: request.ip }));
     app.get('/boom', async () => {
       throw new Error('connection string postgres://admin:hunter2@db.internal failed');
     });
@@ -43,6 +44,19 @@ test('an unexpected error answers 500 with a generic message: no stack trace, no
     assert.doesNotMatch(res.body, /hunter2|db\.internal|\bat .*\.ts:\d+/);
   } finally {
     await t.close();
+  }
+});
+
+test('the client address comes from X-Forwarded-For only when TRUST_PROXY names the proxy', async () => {
+  const forwarded = { 'x-forwarded-for': '203.0.113.7' };
+  const direct = await startTestApp({ apis: [probeApi] });
+  const proxied = await startTestApp({ apis: [probeApi], env: { TRUST_PROXY: '127.0.0.1' } });
+  try {
+    assert.equal((await direct.app.inject({ url: '/probe/ip', headers: forwarded })).json().ip, '127.0.0.1');
+    assert.equal((await proxied.app.inject({ url: '/probe/ip', headers: forwarded })).json().ip, '203.0.113.7');
+  } finally {
+    await direct.close();
+    await proxied.close();
   }
 });
 

@@ -18,6 +18,11 @@ export interface Config {
   demo: boolean;
   /** Secure cookies only make sense when the public URL is https. */
   secureCookies: boolean;
+  /**
+   * Which proxies may name the client address (X-Forwarded-For): false, true (any), a hop count, or a
+   * list of addresses/CIDRs. Behind a load balancer this keeps per-address sign-in throttling per client.
+   */
+  trustProxy: boolean | number | string[];
 }
 
 export class ConfigError extends Error {
@@ -65,6 +70,22 @@ function parseFlag(variable: string, raw: string | undefined, fallback: boolean)
   throw new ConfigError(variable, `must be 1 or 0 (got "${raw}")`);
 }
 
+const ADDRESS_OR_CIDR = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+)(\/\d{1,3})?$|^(loopback|linklocal|uniquelocal)$/;
+
+function parseTrustProxy(raw: string | undefined): Config['trustProxy'] {
+  if (raw === undefined || raw.trim() === '') return false;
+  const value = raw.trim().toLowerCase();
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  if (['true', 'yes', 'on'].includes(value)) return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = entries.find((entry) => !ADDRESS_OR_CIDR.test(entry));
+  if (bad !== undefined) {
+    throw new ConfigError('TRUST_PROXY', `must be 0, true, a hop count or a comma-separated list of addresses/CIDRs (got "${bad}")`);
+  }
+  return entries;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = parsePort(env);
   const host = parseHost(env);
@@ -102,5 +123,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     demo: parseFlag('OPSBASE_DEMO', env.OPSBASE_DEMO, true),
     secureCookies: publicUrl.startsWith('https:'),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
 }

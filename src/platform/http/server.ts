@@ -20,7 +20,7 @@ export async function buildServer(ctx: Omit<AppContext, 'log'>, apis: ApiModule[
     logger: loggerOptions(ctx.config.logLevel),
     genReqId: requestIdFor,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: false,
+    trustProxy: ctx.config.trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
