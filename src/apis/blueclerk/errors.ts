@@ -1,5 +1,8 @@
 import { Type, type TSchema } from 'typebox';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { InvalidIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
+import { ListQueryError } from '../../platform/pagination/keyset.ts';
+import { recordErrorFromDatabase, RecordInputError, RecordStateError } from './records/common.ts';
 
 /**
  * THE BlueClerk error catalogue (seed "Errors", spec 5.3, R-18). Every error the API answers is made
@@ -62,16 +65,16 @@ const ErrorBody = Type.Object(
   { $id: 'Error' },
 );
 
-const RateLimitBody = Type.Object(
+/** Exactly the seed's 429 body; `Retry-After` says the same as `resetAt`, in seconds. */
+export const RateLimitBody = Type.Object(
   {
     error: Type.Literal('rate_limit_exceeded'),
-    message: Type.Optional(Type.String()),
-    scope: Type.String({ description: 'The window that is exhausted' }),
-    limit: Type.Integer(),
-    remaining: Type.Integer(),
-    resetAt: Type.String({ description: 'When the window resets (ISO 8601 UTC)' }),
+    scope: Type.Enum(['min', 'day', 'month'], { type: 'string', description: 'The window that is exhausted: the minute, the UTC day or the calendar month' }),
+    limit: Type.Integer({ description: 'That window’s size for the company' }),
+    remaining: Type.Integer({ description: 'Always 0' }),
+    resetAt: Type.String({ format: 'date-time', description: 'When the window resets (ISO 8601 UTC)', examples: ['2026-05-09T14:30:00Z'] }),
   },
-  { $id: 'RateLimitError' },
+  { $id: 'RateLimitError', additionalProperties: false },
 );
 
 /** Response schemas for the listed error statuses, for route `schema.response` (documentation and serialisation). */
@@ -83,16 +86,26 @@ export function errorResponses(...statuses: number[]): Record<number, TSchema> {
 function validationDetails(error: FastifyError): FieldDetail[] {
   const where = error.validationContext ?? 'request';
   return (error.validation ?? []).map((v) => {
-    const missing = (v.params as { missingProperty?: string } | undefined)?.missingProperty;
+    const params = v.params as { missingProperty?: string; additionalProperty?: string } | undefined;
+    const named = params?.missingProperty ?? params?.additionalProperty;
     const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
-    const field = [path, missing].filter(Boolean).join('.') || where;
-    return { field, message: missing ? 'is required' : (v.message ?? 'is not valid') };
+    const field = [path, named].filter(Boolean).join('.') || where;
+    const message = params?.missingProperty ? 'is required' : params?.additionalProperty ? 'is not a known field' : (v.message ?? 'is not valid');
+    return { field, message };
   });
 }
 
 /** Maps anything thrown inside the API's prefix to the catalogue; 5xx never reveal internals. */
 export function toBlueClerkError(error: FastifyError | Error): BlueClerkError {
   if (error instanceof BlueClerkError) return error;
+  if (error instanceof RecordInputError || error instanceof ListQueryError) {
+    const field = error instanceof ListQueryError ? error.parameter : error.field;
+    return blueClerkError('invalid_request', error.message, [{ field, message: error.message }]);
+  }
+  if (error instanceof RecordStateError) return blueClerkError('conflict', error.message, [{ field: error.field, message: error.message }]);
+  if (error instanceof InvalidIdempotencyKey) return blueClerkError('invalid_request', error.message, [{ field: 'Idempotency-Key', message: error.message }]);
+  const fromDatabase = recordErrorFromDatabase(error);
+  if (fromDatabase) return toBlueClerkError(fromDatabase);
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     const details = validationDetails(fastifyError);

@@ -2,9 +2,11 @@ import type { ApiModule } from '../../platform/api-module.ts';
 import { registerOpenApi } from '../../platform/openapi/openapi.ts';
 import { ENDPOINT_PATHS, issuerOf } from '../../platform/oauth/config.ts';
 import { registerOAuthMetadataRoot, registerOAuthServer } from '../../platform/oauth/index.ts';
-import { registerBearerAuth } from './auth.ts';
+import { scheduleIdempotencyPurge } from '../../platform/idempotency/idempotency.ts';
+import { registerApiV1 } from './api-v1/index.ts';
+import { API_DESCRIPTION, RESPONSE_HEADERS, responseHeaderNames } from './api-v1/documentation.ts';
+import { createBlueClerkRateLimiter } from './api-v1/rate-limit.ts';
 import { registerBlueClerkErrorHandling } from './errors.ts';
-import { registerMeRoute } from './me.ts';
 import { blueClerkOAuth } from './oauth.ts';
 import { blueClerkBannerExample, seedBlueClerkDemo } from './demo.ts';
 
@@ -25,6 +27,8 @@ export const blueClerk: ApiModule = {
     await registerOpenApi(app, ctx, {
       title: 'BlueClerk Public API',
       version: '1.0.0',
+      description: API_DESCRIPTION,
+      responseHeaders: { definitions: RESPONSE_HEADERS, names: responseHeaderNames },
       basePath: '/blueclerk/api/v1',
       documentPath: '/api/openapi.json',
       securitySchemes: (publicUrl) => {
@@ -45,13 +49,10 @@ export const blueClerk: ApiModule = {
       },
     });
     await registerOAuthServer(app, ctx, blueClerkOAuth);
-    await app.register(
-      async (api) => {
-        registerBearerAuth(api, ctx);
-        registerMeRoute(api);
-      },
-      { prefix: '/api/v1' },
-    );
+    // One limiter and one purge loop per process; both run on ctx.background and stop with it.
+    const limiter = createBlueClerkRateLimiter(ctx);
+    scheduleIdempotencyPurge(ctx);
+    await app.register(async (api) => registerApiV1(api, ctx, limiter), { prefix: '/api/v1' });
   },
   async registerRoot(app, ctx) {
     await registerOAuthMetadataRoot(app, ctx, blueClerkOAuth);

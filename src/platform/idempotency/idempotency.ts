@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
+import type { BackgroundWork } from '../background.ts';
+import type { AppContext } from '../context.ts';
 import type { Database, Orm } from '../db/database.ts';
 import { idempotencyKeys } from './schema.ts';
 
@@ -45,7 +47,6 @@ export class InvalidIdempotencyKey extends Error {
   }
 }
 
-/** A handler's failure that must not be stored (validation errors, server errors): the claim is released. */
 function canonical(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -82,6 +83,22 @@ export async function runIdempotent(
     return { kind: 'executed', response };
   }
 
+  // A duplicate of a request this node is still running is refused before touching the database: on the
+  // embedded database the first request's transaction holds the only backend, so the duplicate's claim
+  // would otherwise wait for it and replay instead of answering "still running".
+  const localKey = `${scope.companyId}\u0000${scope.credential}\u0000${key}`;
+  if (inFlight.has(localKey)) return { kind: 'conflict', reason: 'in_progress' };
+  inFlight.add(localKey);
+  try {
+    return await runClaimed(db, scope, key, fingerprint, work);
+  } finally {
+    inFlight.delete(localKey);
+  }
+}
+
+const inFlight = new Set<string>();
+
+async function runClaimed(db: Database, scope: IdempotencyScope, key: string, fingerprint: string, work: (tx: Tx) => Promise<StoredResponse>): Promise<IdempotencyOutcome> {
   const owner = crypto.randomUUID();
   const claim = await claimKey(db.orm, scope, key, fingerprint, owner);
   if (claim.kind !== 'claimed') return claim.outcome;
@@ -162,7 +179,41 @@ async function claimKey(orm: Orm, scope: IdempotencyScope, key: string, fingerpr
   return { kind: 'settled', outcome: { kind: 'replayed', response: { status: existing.responseStatus!, body: existing.responseBody! } } };
 }
 
-export async function purgeExpiredKeys(orm: Orm): Promise<number> {
-  const deleted = await orm.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, sql`now()`)).returning({ key: idempotencyKeys.key });
-  return deleted.length;
+const PURGE_BATCH = 1_000;
+
+/**
+ * Deletes keys past their retention, a thousand at a time, so the purge never holds one long
+ * transaction (on the embedded database every other query waits for it). Returns how many went.
+ */
+export async function purgeExpiredKeys(orm: Orm, signal?: AbortSignal): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await orm.execute<{ key: string }>(sql`
+      DELETE FROM idempotency_keys WHERE (company_id, credential, key) IN (
+        SELECT company_id, credential, key FROM idempotency_keys WHERE expires_at < now() LIMIT ${PURGE_BATCH})
+      RETURNING key`);
+    total += deleted.rows.length;
+    if (deleted.rows.length < PURGE_BATCH || signal?.aborted) return total;
+  }
+}
+
+export const PURGE_INTERVAL_MS = 10 * 60_000;
+const purgeScheduled = new WeakSet<BackgroundWork>();
+
+/**
+ * Purges expired keys in the background of this process: at start, then every `intervalMs`. Any API
+ * that uses idempotency keys calls it at registration; the loop runs once per process however many do.
+ */
+export function scheduleIdempotencyPurge(ctx: Pick<AppContext, 'db' | 'background' | 'log'>, intervalMs = PURGE_INTERVAL_MS): void {
+  if (purgeScheduled.has(ctx.background)) return;
+  purgeScheduled.add(ctx.background);
+  ctx.background.every(
+    'idempotency-key purge',
+    intervalMs,
+    async (signal) => {
+      const purged = await purgeExpiredKeys(ctx.db.orm, signal);
+      if (purged > 0) ctx.log.info({ purged }, 'expired idempotency keys purged');
+    },
+    (name, error) => ctx.log.error({ err: error }, `${name} failed`),
+  );
 }

@@ -17,6 +17,14 @@ export interface OpenApiOptions {
   /** Where the JSON document is served, inside the API's prefix, e.g. `/api/openapi.json`. */
   documentPath: string;
   securitySchemes?: (publicUrl: string) => Record<string, unknown>;
+  /**
+   * Response headers the API adds outside the route schemas (rate limits, replays): their definitions
+   * go to `components.headers`, and `names(method, status)` says which a response of an operation carries.
+   */
+  responseHeaders?: {
+    definitions: Record<string, { description: string; schema: Record<string, unknown> }>;
+    names(method: string, status: string): string[];
+  };
 }
 
 export interface DocumentedRoute {
@@ -57,14 +65,33 @@ export async function registerOpenApi(app: FastifyInstance, ctx: AppContext, opt
 
 /** The document with servers and security schemes for the address this node is reached at. */
 export function openApiDocument(app: FastifyInstance, ctx: AppContext, options: OpenApiOptions): Record<string, unknown> {
-  const generated = app.swagger() as unknown as Record<string, unknown> & { components?: Record<string, unknown> };
+  const generated = app.swagger() as unknown as Record<string, unknown> & { components?: Record<string, unknown>; paths?: Paths };
   const publicUrl = ctx.config.publicUrl;
+  const headers = options.responseHeaders;
   return {
     ...generated,
+    ...(headers ? { paths: withResponseHeaders(generated.paths ?? {}, headers.names) } : {}),
     servers: [{ url: `${publicUrl}${options.basePath}` }],
     components: {
       ...(generated.components ?? {}),
       ...(options.securitySchemes ? { securitySchemes: options.securitySchemes(publicUrl) } : {}),
+      ...(headers ? { headers: headers.definitions } : {}),
     },
   };
+}
+
+type Paths = Record<string, Record<string, { responses?: Record<string, { headers?: Record<string, unknown> }> }>>;
+
+/** A copy of `paths` whose responses reference the named `components.headers` (swagger's own document is left alone). */
+function withResponseHeaders(paths: Paths, names: (method: string, status: string) => string[]): Paths {
+  const copy = structuredClone(paths);
+  for (const operations of Object.values(copy)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const refs = Object.fromEntries(names(method.toUpperCase(), status).map((name) => [name, { $ref: `#/components/headers/${name}` }]));
+        if (Object.keys(refs).length > 0) response.headers = { ...(response.headers ?? {}), ...refs };
+      }
+    }
+  }
+  return copy;
 }

@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../../platform/context.ts';
+import type { RateLimiter } from '../../../platform/rate-limit/index.ts';
+import { registerBearerAuth } from '../auth.ts';
+import { registerMeRoute } from '../me.ts';
+import { registerRateLimit } from './rate-limit.ts';
+import { registerReadRoutes } from './read-routes.ts';
+import { READABLE_RESOURCES } from './resources.ts';
+import { registerWriteRoutes } from './write-routes.ts';
+
+/**
+ * Everything under `/blueclerk/api/v1`, in the order a request meets it: bearer authentication, the
+ * company's rate limit, then the routes (each checks its scope, validates, and runs).
+ */
+export async function registerApiV1(api: FastifyInstance, ctx: AppContext, limiter: RateLimiter): Promise<void> {
+  registerBearerAuth(api, ctx);
+  registerRateLimit(api, limiter);
+  registerMeRoute(api);
+  for (const resource of READABLE_RESOURCES) registerReadRoutes(api, ctx, resource);
+  registerWriteRoutes(api, ctx);
+}
