@@ -23,6 +23,22 @@ export interface Config {
    * list of addresses/CIDRs. Behind a load balancer this keeps per-address sign-in throttling per client.
    */
   trustProxy: boolean | number | string[];
+  webhooks: WebhookConfig;
+}
+
+/** Outgoing webhook deliveries (src/platform/webhooks). */
+export interface WebhookConfig {
+  /**
+   * Delay before each attempt, in milliseconds: the first is relative to the event (always 0: the seed's
+   * "immediate"), each later one to the failure before it. Dead after the last attempt fails.
+   */
+  retryScheduleMs: number[];
+  /** Allow deliveries to loopback, private, link-local and other non-public addresses (development, tests). */
+  allowPrivate: boolean;
+  /** Accept and deliver to https URLs only (not even http://localhost). */
+  httpsOnly: boolean;
+  /** Concurrent delivery loops on this node; 0 leaves delivery to other nodes. */
+  workers: number;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +102,31 @@ function parseTrustProxy(raw: string | undefined): Config['trustProxy'] {
   return entries;
 }
 
+const DURATION = /^(\d+)(ms|s|m|h)$/;
+const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const MAX_RETRY_DELAY_MS = 7 * 24 * 3_600_000;
+
+function parseRetrySchedule(raw: string | undefined): number[] {
+  if (raw === undefined || raw.trim() === '') return [0, 60_000, 5 * 60_000, 30 * 60_000];
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const delays = entries.map((entry) => {
+    const match = DURATION.exec(entry);
+    if (!match) throw new ConfigError('WEBHOOK_RETRY_SCHEDULE', `must be a comma-separated list of delays such as 0s,1m,5m,30m (got "${entry}")`);
+    const ms = Number(match[1]) * DURATION_MS[match[2]!]!;
+    if (ms > MAX_RETRY_DELAY_MS) throw new ConfigError('WEBHOOK_RETRY_SCHEDULE', `delays must be at most 7 days (got "${entry}")`);
+    return ms;
+  });
+  if (delays.length > 20) throw new ConfigError('WEBHOOK_RETRY_SCHEDULE', `may list at most 20 attempts (got ${delays.length})`);
+  if (delays[0] !== 0) throw new ConfigError('WEBHOOK_RETRY_SCHEDULE', `must start with 0s: the first attempt is immediate (got "${entries[0]}")`);
+  return delays;
+}
+
+function parseWorkerCount(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 2;
+  if (!/^\d+$/.test(raw) || Number(raw) > 32) throw new ConfigError('WEBHOOK_WORKERS', `must be a whole number from 0 to 32 (got "${raw}")`);
+  return Number(raw);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = parsePort(env);
   const host = parseHost(env);
@@ -124,5 +165,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: parseFlag('OPSBASE_DEMO', env.OPSBASE_DEMO, true),
     secureCookies: publicUrl.startsWith('https:'),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    webhooks: {
+      retryScheduleMs: parseRetrySchedule(env.WEBHOOK_RETRY_SCHEDULE),
+      allowPrivate: parseFlag('WEBHOOK_ALLOW_PRIVATE', env.WEBHOOK_ALLOW_PRIVATE, false),
+      httpsOnly: parseFlag('WEBHOOK_HTTPS_ONLY', env.WEBHOOK_HTTPS_ONLY, false),
+      workers: parseWorkerCount(env.WEBHOOK_WORKERS),
+    },
   };
 }
