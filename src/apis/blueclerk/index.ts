@@ -7,6 +7,7 @@ import { registerApiV1 } from './api-v1/index.ts';
 import { API_DESCRIPTION, RESPONSE_HEADERS, responseHeaderNames } from './api-v1/documentation.ts';
 import { createBlueClerkRateLimiter } from './api-v1/rate-limit.ts';
 import { registerBlueClerkErrorHandling } from './errors.ts';
+import { registerOperatorApi } from './operator/index.ts';
 import { blueClerkOAuth } from './oauth.ts';
 import { blueClerkBannerExample, seedBlueClerkDemo } from './demo.ts';
 
@@ -21,6 +22,10 @@ export const blueClerk: ApiModule = {
   oauth: blueClerkOAuth,
   seedDemo: seedBlueClerkDemo,
   bannerExample: blueClerkBannerExample,
+  consoleLinks: [
+    { label: 'API reference', href: '/blueclerk/api/docs' },
+    { label: 'OpenAPI document', href: '/blueclerk/api/openapi.json' },
+  ],
   async register(app, ctx) {
     registerBlueClerkErrorHandling(app);
     // Before the routes it documents: it collects them as they are added.
@@ -53,6 +58,8 @@ export const blueClerk: ApiModule = {
     const limiter = createBlueClerkRateLimiter(ctx);
     scheduleIdempotencyPurge(ctx);
     await app.register(async (api) => registerApiV1(api, ctx, limiter), { prefix: '/api/v1' });
+    // The contractor's side, authenticated by the console session: no bearer token, no plan rate limit.
+    await app.register(async (operator) => registerOperatorApi(operator, ctx), { prefix: '/operator' });
   },
   async registerRoot(app, ctx) {
     await registerOAuthMetadataRoot(app, ctx, blueClerkOAuth);
