@@ -9,6 +9,7 @@ import { registerSecurityHeaders } from './security-headers.ts';
 import { registerHealth } from './health.ts';
 import { registerConsole } from '../console/index.ts';
 import { registerOAuthPortal } from '../oauth/portal/index.ts';
+import { registerReferenceAssets } from '../openapi/reference-page.ts';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -46,6 +47,7 @@ export async function buildServer(ctx: Omit<AppContext, 'log'>, apis: ApiModule[
 
   await app.register(formbody);
   registerHealth(app, fullCtx);
+  registerReferenceAssets(app);
   await registerConsole(app, fullCtx, apis);
   await registerOAuthPortal(app, fullCtx, apis);
   for (const api of apis) {

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { AppContext } from '../context.ts';
+import { registerReferencePage } from './reference-page.ts';
 
 /**
  * One OpenAPI 3.1 document per API, generated from the same route schemas that validate requests and
@@ -16,6 +17,8 @@ export interface OpenApiOptions {
   basePath: string;
   /** Where the JSON document is served, inside the API's prefix, e.g. `/api/openapi.json`. */
   documentPath: string;
+  /** Where its interactive reference page is served, inside the API's prefix; default `docs` beside the document (`/api/docs`). */
+  referencePath?: string;
   securitySchemes?: (publicUrl: string) => Record<string, unknown>;
   /**
    * Response headers the API adds outside the route schemas (rate limits, replays): their definitions
@@ -60,7 +63,13 @@ export async function registerOpenApi(app: FastifyInstance, ctx: AppContext, opt
   });
 
   app.get(options.documentPath, { schema: { hide: true } }, async () => openApiDocument(app, ctx, options));
+  registerReferencePage(app, referencePathOf(options), { title: options.title, documentUrl: `${app.prefix}${options.documentPath}` });
   return { routes };
+}
+
+/** The reference page's path inside the API's prefix. */
+export function referencePathOf(options: Pick<OpenApiOptions, 'documentPath' | 'referencePath'>): string {
+  return options.referencePath ?? options.documentPath.replace(/[^/]*$/, 'docs');
 }
 
 /** The document with servers and security schemes for the address this node is reached at. */
