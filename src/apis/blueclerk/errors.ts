@@ -89,7 +89,9 @@ function validationDetails(error: FastifyError): FieldDetail[] {
     const params = v.params as { missingProperty?: string; additionalProperty?: string } | undefined;
     const named = params?.missingProperty ?? params?.additionalProperty;
     const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
-    const field = [path, named].filter(Boolean).join('.') || where;
+    // Headers are named as documented (Idempotency-Key), not as node lower-cases them.
+    const documented = where === 'headers' ? path.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase()) : path;
+    const field = [documented, named].filter(Boolean).join('.') || where;
     const message = params?.missingProperty ? 'is required' : params?.additionalProperty ? 'is not a known field' : (v.message ?? 'is not valid');
     return { field, message };
   });
