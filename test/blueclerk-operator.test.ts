@@ -38,12 +38,14 @@ after(() => t.close());
 
 // ---- helpers -------------------------------------------------------------------------------------
 
+type Response = Awaited<ReturnType<TestApp['app']['inject']>>;
+
 interface Operator {
   cookie: string;
   csrfToken: string;
-  get(path: string): ReturnType<TestApp['app']['inject']>;
-  post(path: string, body?: unknown, options?: { csrf?: string | null }): ReturnType<TestApp['app']['inject']>;
-  patch(path: string, body: unknown): ReturnType<TestApp['app']['inject']>;
+  get(path: string): Promise<Response>;
+  post(path: string, body?: unknown, options?: { csrf?: string | null }): Promise<Response>;
+  patch(path: string, body: unknown): Promise<Response>;
 }
 
 /** Signs the person in and fetches a CSRF token from GET /me, as a script using the operator API would. */
@@ -438,5 +440,227 @@ describe('operator API: refused changes write nothing', () => {
     // Acting on another company's record through our own company: 404, not a change.
     assert.equal((await ops.post(`/jobs/${foreignJob.id}/status`, { status: 'CANCELLED' })).statusCode, 404);
     assert.equal((await theirs.get(`/jobs/${foreignJob.id}`)).json().status, 'SCHEDULED');
+  });
+});
+
+// ---- the console pages ---------------------------------------------------------------------------
+
+interface Browser {
+  cookie: string;
+}
+
+const pagesOf = (companyId: string) => `/blueclerk/console/companies/${companyId}`;
+
+async function browserFor(person: Person): Promise<Browser> {
+  return { cookie: await sessionCookieFor(t, person) };
+}
+
+async function open(browser: Browser, url: string) {
+  const res = await t.app.inject({ url, headers: { cookie: browser.cookie } });
+  browser.cookie = mergeCookies(browser.cookie, res.headers['set-cookie']);
+  return res;
+}
+
+/** Opens the page the form is on, then posts the form with that page's CSRF token, as a browser does. */
+async function submit(browser: Browser, pageUrl: string, action: string, fields: Record<string, string>) {
+  const page = await open(browser, pageUrl);
+  const form = new URLSearchParams({ _csrf: hiddenFields(page.body)._csrf ?? '', ...fields });
+  return t.app.inject({ method: 'POST', url: action, headers: { cookie: browser.cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: form.toString() });
+}
+
+const alertOf = (html: string) => /role="alert">([^<]*)</.exec(html)?.[1]?.replace(/&quot;/g, '"').replace(/&#39;/g, "'") ?? null;
+const rowOf = (html: string, id: string) => new RegExp(`<tr data-id="${id}">([\\s\\S]*?)</tr>`).exec(html)?.[1] ?? '';
+
+describe('console pages', () => {
+  test("the console home links each of the person's companies to its BlueClerk pages", async () => {
+    const browser = await browserFor(joe);
+    const home = await open(browser, '/');
+    assert.equal(home.statusCode, 200);
+    const row = new RegExp(`<tr data-company="${smith.id}">([\\s\\S]*?)</tr>`).exec(home.body)?.[1] ?? '';
+    assert.ok(row.includes(`<a href="${pagesOf(smith.id)}">BlueClerk records</a>`), row);
+    assert.ok(row.includes(`<a href="${pagesOf(smith.id)}/usage">BlueClerk API usage</a>`));
+    assert.ok(!home.body.includes(jones.id));
+    const overview = await open(browser, pagesOf(smith.id));
+    assert.equal(overview.statusCode, 200);
+    for (const section of ['properties', 'contacts', 'tickets', 'jobs', 'estimates', 'invoices', 'usage']) {
+      assert.ok(overview.body.includes(`href="${pagesOf(smith.id)}/${section}"`), section);
+    }
+  });
+
+  test('a job created and moved along through the pages is listed with its status and records the same events as the API', async () => {
+    const browser = await browserFor(mia);
+    const property = (await (await operatorFor(joe)).post('/properties', { address: '12 Page Lane' })).json();
+    const created = await submit(browser, `${pagesOf(smith.id)}/jobs`, `${pagesOf(smith.id)}/jobs`, { title: 'Page-made job', propertyId: property.id, scheduledAt: '2026-05-09T14:00' });
+    assert.equal(created.statusCode, 303);
+    assert.equal(created.headers.location, `${pagesOf(smith.id)}/jobs`);
+    const list = await open(browser, `${pagesOf(smith.id)}/jobs`);
+    const id = new RegExp(`<tr data-id="(c[a-z0-9]+)">\\s*<td>Page-made job</td>`).exec(list.body)?.[1];
+    assert.ok(id, 'the new job is listed');
+    assert.match(rowOf(list.body, id), /data-status="SCHEDULED"/);
+    assert.ok(rowOf(list.body, id).includes('12 Page Lane'), 'the property is shown by its address');
+    const job = (await (await operatorFor(joe)).get(`/jobs/${id}`)).json();
+    assert.equal(job.scheduledAt, '2026-05-09T14:00:00.000Z', 'the form’s time is read as UTC');
+    assert.equal(job.propertyId, property.id);
+
+    const moved = await submit(browser, `${pagesOf(smith.id)}/jobs`, `${pagesOf(smith.id)}/jobs/${id}/status`, { status: 'ON_HOLD' });
+    assert.equal(moved.statusCode, 303);
+    const after = await open(browser, `${pagesOf(smith.id)}/jobs`);
+    assert.match(rowOf(after.body, id), /data-status="ON_HOLD"/);
+    const events = await eventsAbout(id);
+    assert.deepEqual(events.map((e) => e.type), ['job.created', 'job.status_changed']);
+    assert.deepEqual(events[1]!.payload, { id, oldStatus: 'SCHEDULED', newStatus: 'ON_HOLD', changedAt: (events[1]!.payload as { changedAt: string }).changedAt });
+  });
+
+  test('each record page creates its kind: property, contact, ticket, estimate and invoice, with their events', async () => {
+    const browser = await browserFor(joe);
+    const base = pagesOf(smith.id);
+    const made = async (section: string, fields: Record<string, string>) => {
+      const res = await submit(browser, `${base}/${section}`, `${base}/${section}`, fields);
+      assert.equal(res.statusCode, 303, `${section}: ${alertOf(res.body)}`);
+      const list = await open(browser, `${base}/${section}`);
+      return /<tr data-id="(c[a-z0-9]+)">/.exec(list.body)![1]!; // newest first
+    };
+    const contact = await made('contacts', { type: 'BUILDER', name: 'Bo Builder', businessName: 'Bo Homes', email: '', phone: '', address: '' });
+    const property = await made('properties', { address: '3 Form St', contactId: contact });
+    assert.deepEqual((await eventsAbout(property)).map((e) => e.type), ['property.created']);
+    const ticket = await made('tickets', { title: 'Form ticket', description: 'From the page', contactId: contact, propertyId: property });
+    assert.deepEqual((await eventsAbout(ticket)).map((e) => e.type), ['ticket.created']);
+    const ops = await operatorFor(joe);
+    assert.equal((await ops.get(`/tickets/${ticket}`)).json().source, 'console');
+    assert.equal((await ops.get(`/properties/${property}`)).json().contactId, contact);
+    const estimate = await made('estimates', { totalAmount: '480', jobId: '', propertyId: property });
+    assert.equal((await ops.get(`/estimates/${estimate}`)).json().totalAmount, '480.00');
+    const invoice = await made('invoices', { totalAmount: '75.5', jobId: '' });
+    assert.equal((await ops.get(`/invoices/${invoice}`)).json().status, 'DRAFT');
+  });
+
+  test('estimate and invoice buttons: approving a draft is refused with the reason; Send, Approve and Mark paid record their events', async () => {
+    const browser = await browserFor(joe);
+    const base = pagesOf(smith.id);
+    const ops = await operatorFor(joe);
+    const estimate = (await ops.post('/estimates', { totalAmount: '300' })).json();
+    const early = await submit(browser, `${base}/estimates`, `${base}/estimates/${estimate.id}/approve`, {});
+    assert.equal(early.statusCode, 409);
+    assert.match(alertOf(early.body) ?? '', /is DRAFT; it must be SENT to become APPROVED/);
+    assert.deepEqual(await eventsAbout(estimate.id), []);
+    assert.equal((await submit(browser, `${base}/estimates`, `${base}/estimates/${estimate.id}/send`, {})).statusCode, 303);
+    assert.equal((await submit(browser, `${base}/estimates`, `${base}/estimates/${estimate.id}/approve`, {})).statusCode, 303);
+    assert.match(rowOf((await open(browser, `${base}/estimates`)).body, estimate.id), /data-status="APPROVED"/);
+    assert.deepEqual((await eventsAbout(estimate.id)).map((e) => e.type), ['estimate.sent', 'estimate.approved']);
+
+    const invoice = (await ops.post('/invoices', { totalAmount: '120.00' })).json();
+    assert.equal((await submit(browser, `${base}/invoices`, `${base}/invoices/${invoice.id}/mark-paid`, {})).statusCode, 303);
+    const row = rowOf((await open(browser, `${base}/invoices`)).body, invoice.id);
+    assert.match(row, /data-status="PAID"/);
+    assert.match(row, /<td>120\.00<\/td>\s*<td>120\.00<\/td>/, 'total and paid');
+    assert.deepEqual((await eventsAbout(invoice.id)).map((e) => e.type), ['invoice.paid']);
+  });
+
+  test('the edit form changes a record; a blank optional field clears it', async () => {
+    const browser = await browserFor(joe);
+    const base = pagesOf(smith.id);
+    const ops = await operatorFor(joe);
+    const contact = (await ops.post('/contacts', { type: 'HOMEOWNER', name: 'Edit Me', phone: '+15550001111' })).json();
+    const form = await open(browser, `${base}/contacts/${contact.id}`);
+    assert.match(form.body, /Edit contact Edit Me/);
+    assert.match(form.body, /value="\+15550001111"/);
+    const saved = await submit(browser, `${base}/contacts/${contact.id}`, `${base}/contacts/${contact.id}`, { type: 'HOMEOWNER', name: 'Edited', businessName: '', email: 'e@example.com', phone: '', address: '' });
+    assert.equal(saved.statusCode, 303);
+    const now = (await ops.get(`/contacts/${contact.id}`)).json();
+    assert.equal(now.name, 'Edited');
+    assert.equal(now.email, 'e@example.com');
+    assert.equal(now.phone, null);
+  });
+
+  test('a refused form says which field and why, keeps what was typed, and writes nothing', async () => {
+    const browser = await browserFor(joe);
+    const base = pagesOf(smith.id);
+    const before = { jobs: await countRows('bc_jobs', smith.id), events: await countEvents(smith.id) };
+    const blank = await submit(browser, `${base}/jobs`, `${base}/jobs`, { title: '  ', propertyId: '', scheduledAt: '' });
+    assert.equal(blank.statusCode, 400);
+    assert.equal(alertOf(blank.body), 'Title: enter a value.');
+    const theirs = (await (await operatorFor(ann, jones.id)).post('/properties', { address: '8 Jones Rd' })).json();
+    const foreign = await submit(browser, `${base}/jobs`, `${base}/jobs`, { title: 'Kept title', propertyId: theirs.id, scheduledAt: '' });
+    assert.equal(foreign.statusCode, 400);
+    assert.match(alertOf(foreign.body) ?? '', /^Property: there is no property with id/);
+    assert.match(foreign.body, /value="Kept title"/, 'what was typed is kept');
+    assert.ok(!foreign.body.includes('8 Jones Rd'));
+    const money = await submit(browser, `${base}/invoices`, `${base}/invoices`, { totalAmount: 'twelve', jobId: '' });
+    assert.equal(money.statusCode, 400);
+    assert.equal(alertOf(money.body), 'Total (e.g. 1234.56): “twelve” is not a valid value.');
+    assert.equal(await countRows('bc_jobs', smith.id), before.jobs);
+    assert.equal(await countEvents(smith.id), before.events);
+  });
+
+  test("another company's pages answer 404 and show none of its data, for reading and for posting", async () => {
+    const theirs = (await (await operatorFor(ann, jones.id)).post('/jobs', { title: 'Jones secret job' })).json();
+    const browser = await browserFor(joe);
+    for (const url of [pagesOf(jones.id), `${pagesOf(jones.id)}/jobs`, `${pagesOf(jones.id)}/jobs/${theirs.id}`, `${pagesOf(jones.id)}/usage`, `${pagesOf(smith.id)}/jobs/${theirs.id}`]) {
+      const res = await open(browser, url);
+      assert.equal(res.statusCode, 404, url);
+      assert.match(String(res.headers['content-type']), /text\/html/);
+      assert.ok(!res.body.includes('Jones secret job') && !res.body.includes('Jones Electric'), url);
+    }
+    const events = await countEvents(jones.id);
+    const post = await submit(browser, `${pagesOf(smith.id)}/jobs`, `${pagesOf(jones.id)}/jobs/${theirs.id}/status`, { status: 'CANCELLED' });
+    assert.equal(post.statusCode, 404);
+    assert.equal(await countEvents(jones.id), events);
+    const unsigned = await t.app.inject({ url: `${pagesOf(smith.id)}/jobs` });
+    assert.equal(unsigned.statusCode, 303);
+    assert.match(String(unsigned.headers.location), /^\/login\?next=/);
+  });
+
+  test('a form post without its CSRF token is refused with a page and writes nothing', async () => {
+    const browser = await browserFor(joe);
+    const before = await countRows('bc_properties', smith.id);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `${pagesOf(smith.id)}/properties`,
+      headers: { cookie: browser.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'address=1+Forged+Rd',
+    });
+    assert.equal(res.statusCode, 403);
+    assert.match(res.body, /This form has expired/);
+    assert.equal(await countRows('bc_properties', smith.id), before);
+  });
+
+  test("the usage page shows the company's API requests per day for 30 days, with its plan limits", async () => {
+    const day = (daysAgo: number) => windowAt('day', Date.now()).start - daysAgo * 86_400_000;
+    await addUsage(t.ctx.db.pool, 'blueclerk', [
+      { companyId: smith.id, window: 'day', windowStart: day(0), delta: 1234 },
+      { companyId: smith.id, window: 'day', windowStart: day(3), delta: 250 },
+      { companyId: smith.id, window: 'day', windowStart: day(40), delta: 999 }, // older than the page shows
+      { companyId: jones.id, window: 'day', windowStart: day(0), delta: 777 },
+    ]);
+    const browser = await browserFor(mia);
+    const res = await open(browser, `${pagesOf(smith.id)}/usage`);
+    assert.equal(res.statusCode, 200);
+    const rows = [...res.body.matchAll(/<tr data-day="(\d{4}-\d\d-\d\d)"><td>[^<]*<\/td><td>([^<]*)<\/td>/g)].map((m) => [m[1], m[2]]);
+    assert.equal(rows.length, 30);
+    const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    assert.deepEqual(rows[0], [iso(day(0)), '1,234'], 'today first');
+    assert.deepEqual(rows[3], [iso(day(3)), '250']);
+    assert.deepEqual(rows[29], [iso(day(29)), '0']);
+    assert.match(res.body, /data-field="total">1,484</);
+    assert.match(res.body, /30 per minute · 5,000 per UTC day · 50,000 per month/);
+    assert.match(res.body, /data-field="today">1,234 requests \(24\.7% of 5,000\)/);
+    assert.ok(!res.body.includes('777'), "another company's usage is not shown");
+  });
+
+  test('the usage page shows contract limits, and says a trial company has no API access', async () => {
+    const orm = t.ctx.db.orm;
+    const { setCompanyLimits } = await import('../src/platform/rate-limit/index.ts');
+    const big = await createCompany(orm, { name: 'Big Contract Co', plan: 'enterprise' });
+    const trial = await createCompany(orm, { name: 'Trial Co', plan: 'trial' });
+    await addMembership(orm, { companyId: big.id, personId: joe.id, role: 'admin' });
+    await addMembership(orm, { companyId: trial.id, personId: joe.id, role: 'owner' });
+    await setCompanyLimits(orm, big.id, { perMinute: 1000, perDay: 'unlimited' });
+    const browser = await browserFor(joe);
+    const contract = await open(browser, `${pagesOf(big.id)}/usage`);
+    assert.match(contract.body, /Enterprise<\/span> with contract limits/);
+    assert.match(contract.body, /1,000 per minute · unlimited per UTC day · unlimited per month/);
+    const trialPage = await open(browser, `${pagesOf(trial.id)}/usage`);
+    assert.equal(trialPage.statusCode, 200);
+    assert.match(trialPage.body, /plan has no API access/);
   });
 });

@@ -26,6 +26,11 @@ export interface ApiModule {
   oauth?: OAuthServerConfig;
   /** Links the console home shows for this API (operator pages, connected apps, ...). */
   consoleLinks?: { label: string; href: string }[];
+  /**
+   * Links the console home shows beside each of the person's companies (the API's pages for that
+   * company); `:companyId` in `href` becomes the company's id.
+   */
+  companyConsoleLinks?: { label: string; href: string }[];
   /** Adds this API's data to the demo workspace (runs once, when the demo is created). */
   seedDemo?(ctx: AppContext, demo: DemoWorkspace): Promise<void>;
   /** One copy-paste command for the start banner that works as printed (may mint a fresh demo credential). */

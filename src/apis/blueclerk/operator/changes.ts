@@ -12,6 +12,7 @@ import {
   createTicket,
   declineEstimate,
   JobStatus,
+  TicketStatus,
   markInvoicePaid,
   recordInvoicePayment,
   sendEstimate,
@@ -45,6 +46,10 @@ export const CONTRACTOR_SOURCE = 'console';
 export const JobStatusChangeInput = Type.Object({ status: JobStatus }, { additionalProperties: false });
 export type JobStatusChange = Static<typeof JobStatusChangeInput>;
 
+/** `POST .../tickets/:id/status`: a ticket moves along as a job does (it has no event of its own). */
+export const TicketStatusChangeInput = Type.Object({ status: TicketStatus }, { additionalProperties: false });
+export type TicketStatusChange = Static<typeof TicketStatusChangeInput>;
+
 /** A change that makes a record. */
 export type CreateChange<I = never, O = unknown> = (tx: Tx, companyId: string, input: I) => Promise<O>;
 /** A change to one record; null when the company has no record with that id. */
@@ -64,6 +69,7 @@ export const contractorChanges = {
   updateProperty: ((tx, companyId, id, patch) => updateProperty(tx, companyId, id, patch)) as RecordChange<PropertyUpdate>,
   createTicket: ((tx, companyId, input) => createTicket(tx, companyId, input, CONTRACTOR_SOURCE)) as CreateChange<TicketCreate>,
   updateTicket: ((tx, companyId, id, patch) => updateTicket(tx, companyId, id, patch)) as RecordChange<TicketUpdate>,
+  changeTicketStatus: ((tx, companyId, id, input) => updateTicket(tx, companyId, id, { status: input.status })) as RecordChange<TicketStatusChange>,
   createJob: ((tx, companyId, input) => createJob(tx, companyId, input)) as CreateChange<JobCreate>,
   updateJob: ((tx, companyId, id, patch) => updateJob(tx, companyId, id, patch)) as RecordChange<JobUpdate>,
   changeJobStatus: ((tx, companyId, id, input) => changeJobStatus(tx, companyId, id, input.status)) as RecordChange<JobStatusChange>,

@@ -34,7 +34,7 @@ import {
   TicketSchema,
   TicketUpdateInput,
 } from '../records/index.ts';
-import { contractorChanges, JobStatusChangeInput, type CreateChange, type RecordChange } from './changes.ts';
+import { contractorChanges, JobStatusChangeInput, TicketStatusChangeInput, type CreateChange, type RecordChange } from './changes.ts';
 
 /**
  * The operator API as declarations. Each resource under `/blueclerk/operator/companies/:companyId/`
@@ -93,7 +93,7 @@ export const OPERATOR_RESOURCES: OperatorResource[] = [
     get: getTicket,
     create: { body: TicketCreateInput, change: c.createTicket },
     update: { body: TicketUpdateInput, change: c.updateTicket },
-    actions: [],
+    actions: [{ path: 'status', summary: 'Change the ticket’s status', body: TicketStatusChangeInput, change: c.changeTicketStatus }],
   },
   {
     path: 'jobs',

@@ -20,10 +20,16 @@ function safeLinks(links: ConsoleLink[]): ConsoleLink[] {
 
 const capitalised = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
 
-/** The console home (`/`): the person's companies with plan and role, and where to go from here. */
+/**
+ * The console home (`/`): the person's companies with plan, role and each API's pages for that company
+ * (`companyConsoleLinks`), and where else to go from here.
+ */
 export function registerHome(app: FastifyInstance, ctx: AppContext, apis: ApiModule[]): void {
   const links = safeLinks(apis.some((api) => api.oauth) ? OAUTH_CONSOLE_LINKS : []);
   const apiLinks = apis.map((api) => ({ title: api.title, prefix: api.prefix, links: safeLinks(api.consoleLinks ?? []) }));
+  const companyLinks = apis.flatMap((api) => api.companyConsoleLinks ?? []);
+  // Checked once the company id is in place: the id is a CUID, but the check must not rely on it.
+  const linksOf = (companyId: string) => safeLinks(companyLinks.map((link) => ({ label: link.label, href: link.href.replaceAll(':companyId', encodeURIComponent(companyId)) })));
 
   app.get('/', { preHandler: requireSignIn(ctx) }, async (request, reply) => {
     const session = (await currentSession(ctx, request))!;
@@ -33,6 +39,7 @@ export function registerHome(app: FastifyInstance, ctx: AppContext, apis: ApiMod
       plan: company.plan,
       planLabel: capitalised(company.plan),
       roleLabel: capitalised(role),
+      links: linksOf(company.id),
     }));
     return renderPage(reply, {
       viewsDir: CONSOLE_VIEWS,
@@ -42,6 +49,7 @@ export function registerHome(app: FastifyInstance, ctx: AppContext, apis: ApiMod
       csrfToken: reply.generateCsrf(),
       data: {
         memberships,
+        companyLinks: companyLinks.length > 0,
         links,
         apis: apiLinks.map(({ prefix, ...api }) => ({ ...api, baseUrl: `${ctx.config.publicUrl}${prefix}` })),
       },
