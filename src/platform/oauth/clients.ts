@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import type { Orm } from '../db/database.ts';
 import { newId, newSecret, safeEqual, sha256 } from '../ids.ts';
 import { findPersonByEmail } from '../tenancy/tenancy.ts';
+import { people } from '../tenancy/schema.ts';
 import type { OAuthServerConfig } from './config.ts';
 import { ClientInputError, validateClientInput, type ClientInput } from './client-input.ts';
 import { oauthServerFor } from './registry.ts';
@@ -103,6 +104,25 @@ export async function ownedClient(orm: Orm, ownerPersonId: string, clientRowId: 
     .from(oauthGrants)
     .where(and(eq(oauthGrants.clientRowId, client.id), isNull(oauthGrants.revokedAt)));
   return { client, authorizedCompanies: Number(row?.n ?? 0) };
+}
+
+/**
+ * Every registered app, optionally of one API, with its owner's email: for operators (`opsbase app list`),
+ * never for a person's own pages (those go through clientsOwnedBy).
+ */
+export async function listClients(orm: Orm, filter: { api?: string } = {}): Promise<(ClientSummary & { ownerEmail: string })[]> {
+  return orm
+    .select({
+      client: oauthClients,
+      ownerEmail: people.email,
+      authorizedCompanies: sql<number>`count(distinct ${oauthGrants.companyId})::int`,
+    })
+    .from(oauthClients)
+    .innerJoin(people, eq(people.id, oauthClients.ownerPersonId))
+    .leftJoin(oauthGrants, and(eq(oauthGrants.clientRowId, oauthClients.id), isNull(oauthGrants.revokedAt)))
+    .where(filter.api ? eq(oauthClients.api, filter.api) : undefined)
+    .groupBy(oauthClients.id, people.email)
+    .orderBy(desc(oauthClients.createdAt), desc(oauthClients.id));
 }
 
 /** Replaces the secret; the old one stops working with this statement. Returns the new secret, or null when not the owner's app. */

@@ -129,3 +129,33 @@ export async function roleIn(orm: Orm, personId: string, companyId: string): Pro
     .where(and(eq(memberships.personId, personId), eq(memberships.companyId, companyId)));
   return row?.role ?? null;
 }
+
+export interface PersonWithMemberships extends Person {
+  memberships: { companyId: string; companyName: string; role: Role }[];
+}
+
+/**
+ * People with their memberships, for operators (`opsbase user list`); with `companyId`, only that
+ * company's members and only that membership. Password hashes are never selected.
+ */
+export async function listPeople(orm: Orm, filter: { companyId?: string } = {}): Promise<PersonWithMemberships[]> {
+  const base = orm
+    .select({ person: personColumns, companyId: memberships.companyId, companyName: companies.name, role: memberships.role })
+    .from(people);
+  const rows = filter.companyId
+    ? await base
+        .innerJoin(memberships, and(eq(memberships.personId, people.id), eq(memberships.companyId, filter.companyId)))
+        .innerJoin(companies, eq(companies.id, memberships.companyId))
+        .orderBy(asc(people.email), asc(companies.name), asc(companies.id))
+    : await base
+        .leftJoin(memberships, eq(memberships.personId, people.id))
+        .leftJoin(companies, eq(companies.id, memberships.companyId))
+        .orderBy(asc(people.email), asc(companies.name), asc(companies.id));
+  const byId = new Map<string, PersonWithMemberships>();
+  for (const row of rows) {
+    const person = byId.get(row.person.id) ?? { ...row.person, memberships: [] };
+    byId.set(person.id, person);
+    if (row.companyId && row.companyName !== null && row.role) person.memberships.push({ companyId: row.companyId, companyName: row.companyName, role: row.role });
+  }
+  return [...byId.values()];
+}
