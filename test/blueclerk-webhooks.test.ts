@@ -143,8 +143,8 @@ describe('end to end: a change in BlueClerk reaches the subscriber through the s
 
     const log = await eventually(async () => {
       const res = await api(t, 'GET', `/webhooks/${created.id}/deliveries`, { token: world.token });
-      const first = res.json().data[0];
-      return first?.status === 'delivered' ? res.json() : undefined;
+      const page = res.json() as { data: Record<string, any>[]; hasMore: boolean };
+      return page.data[0]?.status === 'delivered' ? page : undefined;
     }, 10_000, 'the delivery to be recorded');
     const [delivery] = log.data;
     assert.equal(delivery.event, 'job.created');
