@@ -18,6 +18,8 @@ import { blueClerkWebhooks } from '../src/apis/blueclerk/webhooks/settings.ts';
 import { recordBlueClerkEvent } from '../src/apis/blueclerk/records/events.ts';
 import { webhookDailyUsage, webhookDeliveries } from '../src/platform/webhooks/schema.ts';
 import { and, eq } from 'drizzle-orm';
+import { spawn } from 'node:child_process';
+import { connectionOf } from './support/webhook-fixtures.ts';
 
 /**
  * The delivery mechanism against a real database and a real HTTP receiver on 127.0.0.1 (hence
@@ -255,6 +257,39 @@ describe('several workers share the work through the database', () => {
     const [delivery] = await deliveriesOf(db, companyId);
     assert.equal(delivery!.status, 'delivered');
     assert.equal(delivery!.attempts, 1, 'the attempt cut off by the crash does not use up the schedule');
+  });
+});
+
+describe('a worker killed with SIGKILL in the middle of a delivery loses nothing', () => {
+  test('the delivery is made again after the lease, with the same webhook-id, and counted as one attempt', { timeout: 60_000 }, async () => {
+    const { companyId } = await companyWithWebhook(['ticket.created']);
+    await ticketCreated(companyId, 'Burst pipe');
+    receiver.respond = (_r, i) => (i === 0 ? 'hang' : { status: 200 });
+
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/webhook-worker-child.ts'], {
+      env: { ...process.env, WEBHOOK_TEST_DB: JSON.stringify(connectionOf(db)), WEBHOOK_TEST_LEASE_MS: '1500' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    // The child's request has reached the receiver, which holds it open: kill the child right there.
+    await receiver.waitFor(1, 30_000);
+    assert.match(output, /claimed 1/);
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
+    assert.ok(!output.includes('finished'));
+    assert.deepEqual(await statusOf(companyId), ['sending']);
+
+    // Nobody takes it while the dead worker's lease lasts; afterwards the next worker delivers it.
+    assert.equal(await deliverDueOnce(deps(), blueClerkWebhooks), 0);
+    await deliverUntil(async () => (await statusOf(companyId))[0] === 'delivered');
+    assert.equal(receiver.receipts.length, 2);
+    assert.equal(receiver.receipts[0]!.headers['webhook-id'], receiver.receipts[1]!.headers['webhook-id']);
+    assert.ok(receiver.receipts[1]!.at - receiver.receipts[0]!.at >= 1000, 'not before the lease ran out');
+    const [delivery] = await deliveriesOf(db, companyId);
+    assert.equal(delivery!.attempts, 1);
+    assert.equal((await attemptsOf(db, companyId, delivery!.id)).length, 1, 'the killed attempt left no outcome to log');
   });
 });
 
