@@ -207,7 +207,8 @@ const MAX_DEPTH = 8;
 /**
  * A value that satisfies the schema, for an example body: the schema's own example or default first,
  * then an enum's first value, an `e.g. "..."` in its description, and otherwise a neutral value by type.
- * Optional nullable fields without an example are null (a made-up id would not exist).
+ * A nullable field without an example is null (a made-up id would name no record), and left out of
+ * its object when optional.
  */
 export function exampleOf(document: OpenApiDocument, schema: Schema, depth = 0): unknown {
   const resolved = resolve(document, schema);
@@ -228,8 +229,15 @@ export function exampleOf(document: OpenApiDocument, schema: Schema, depth = 0):
   if (resolved.allOf) return Object.assign({}, ...resolved.allOf.map((part) => exampleOf(document, part, depth + 1) as object));
   const type = Array.isArray(resolved.type) ? resolved.type.find((t) => t !== 'null') : resolved.type;
   switch (type ?? (resolved.properties ? 'object' : undefined)) {
-    case 'object':
-      return Object.fromEntries(Object.entries(resolved.properties ?? {}).map(([name, property]) => [name, exampleOf(document, property, depth + 1)]));
+    case 'object': {
+      // Optional fields with nothing better than null are left out: an example shows what to send.
+      const required = new Set(Array.isArray(resolved.required) ? (resolved.required as string[]) : []);
+      return Object.fromEntries(
+        Object.entries(resolved.properties ?? {})
+          .map(([name, property]) => [name, exampleOf(document, property, depth + 1)] as const)
+          .filter(([name, value]) => value !== null || required.has(name)),
+      );
+    }
     case 'array':
       return resolved.items ? [exampleOf(document, resolved.items, depth + 1)] : [];
     case 'integer':
