@@ -122,14 +122,15 @@ export function createRateLimiter(ctx: AppContext, options: RateLimiterOptions):
 
   // The step sleeps itself (interval 0 for the loop) so that, when shutdown aborts the signal, the sleep
   // ends early and this same awaited step makes the final flush before ctx.background.stop() returns,
-  // i.e. before the database closes.
+  // i.e. before the database closes. Shutdown may also come while a flush is running: the abort is
+  // checked again after it, since the loop ends without another step once the signal is aborted.
   ctx.background.every(
     `rate-limit flush (${options.api})`,
     0,
     async (signal) => {
       await sleep(flushIntervalMs, signal);
+      if (!signal.aborted) await flush();
       if (signal.aborted) await stop();
-      else await flush();
     },
     (name, error) => ctx.log.error({ err: error }, `${name} failed`),
   );
