@@ -123,9 +123,12 @@ test('OAuth 2.0 with PKCE at collection level names the document’s authorize a
   assert.equal(collection.auth?.type, 'oauth2');
   const settings = Object.fromEntries(collection.auth!.oauth2.map(({ key, value }) => [key, value]));
   assert.equal(settings.grant_type, 'authorization_code_with_pkce');
-  assert.equal(settings.authUrl, flow.authorizationUrl);
-  assert.equal(settings.accessTokenUrl, flow.tokenUrl);
-  assert.equal(settings.authUrl, `${COLLECTION_PUBLIC_URL}/blueclerk/oauth/authorize`);
+  const variables = Object.fromEntries(collection.variable.map(({ key, value }) => [key, value]));
+  assert.equal(settings.authUrl, '{{authUrl}}');
+  assert.equal(settings.accessTokenUrl, '{{tokenUrl}}');
+  assert.equal(variables.authUrl, flow.authorizationUrl);
+  assert.equal(variables.tokenUrl, flow.tokenUrl);
+  assert.equal(variables.authUrl, `${COLLECTION_PUBLIC_URL}/blueclerk/oauth/authorize`);
   assert.deepEqual(String(settings.scope).split(' ').sort(), Object.keys(flow.scopes).sort());
   assert.ok(Object.keys(flow.scopes).includes('jobs:read'));
   assert.equal(settings.clientId, '{{clientId}}');

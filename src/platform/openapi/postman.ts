@@ -113,14 +113,17 @@ export function toPostmanCollection(document: OpenApiDocument): PostmanCollectio
     }
   }
 
-  const oauth = oauthFlow(document);
+  const flow = authorizationCodeFlow(document);
+  const oauth = flow ? collectionAuth(document.info.title, flow) : null;
   return {
     info: { name: document.info.title, ...(document.info.description ? { description: document.info.description } : {}), schema: POSTMAN_SCHEMA },
     ...(oauth ? { auth: oauth } : {}),
     variable: [
       { key: 'baseUrl', value: document.servers?.[0]?.url ?? '', description: 'The API’s base URL; change it to your server’s.' },
-      ...(oauth
+      ...(flow
         ? [
+            { key: 'authUrl', value: flow.authorizationUrl ?? '', description: 'The OAuth 2.0 authorization endpoint' },
+            { key: 'tokenUrl', value: flow.tokenUrl ?? '', description: 'The OAuth 2.0 token endpoint (also refreshes)' },
             { key: 'clientId', value: '', description: `An app’s client_id (developer portal), with ${POSTMAN_CALLBACK_URL} as a redirect URI` },
             { key: 'clientSecret', value: '', description: 'That app’s client secret' },
             { key: 'accessToken', value: '', description: 'An access token to use as is (e.g. the start banner’s), or leave empty and use Get New Access Token' },
@@ -179,16 +182,21 @@ function parameterValue(document: OpenApiDocument, parameter: Parameter): string
   return value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function oauthFlow(document: OpenApiDocument): PostmanCollection['auth'] | null {
+type OAuthFlow = NonNullable<SecurityScheme['flows']>[string];
+
+function authorizationCodeFlow(document: OpenApiDocument): OAuthFlow | null {
   const scheme = Object.values(document.components?.securitySchemes ?? {}).find((s) => s.type === 'oauth2' && s.flows?.authorizationCode);
-  const flow = scheme?.flows?.authorizationCode;
-  if (!flow) return null;
+  return scheme?.flows?.authorizationCode ?? null;
+}
+
+/** Collection-level OAuth 2.0; the server's URLs are variables, so pointing at another server is one place. */
+function collectionAuth(title: string, flow: OAuthFlow): NonNullable<PostmanCollection['auth']> {
   const entries: [string, string | boolean][] = [
     ['grant_type', 'authorization_code_with_pkce'],
     ['challengeAlgorithm', 'S256'],
-    ['authUrl', flow.authorizationUrl ?? ''],
-    ['accessTokenUrl', flow.tokenUrl ?? ''],
-    ['refreshTokenUrl', flow.refreshUrl ?? flow.tokenUrl ?? ''],
+    ['authUrl', '{{authUrl}}'],
+    ['accessTokenUrl', '{{tokenUrl}}'],
+    ['refreshTokenUrl', '{{tokenUrl}}'],
     ['clientId', '{{clientId}}'],
     ['clientSecret', '{{clientSecret}}'],
     ['scope', Object.keys(flow.scopes ?? {}).join(' ')],
@@ -197,7 +205,7 @@ function oauthFlow(document: OpenApiDocument): PostmanCollection['auth'] | null 
     ['client_authentication', 'header'],
     ['accessToken', '{{accessToken}}'],
     ['addTokenTo', 'header'],
-    ['tokenName', `${document.info.title} token`],
+    ['tokenName', `${title} token`],
   ];
   return { type: 'oauth2', oauth2: entries.map(([key, value]) => ({ key, value: value as string, type: typeof value === 'boolean' ? 'boolean' : 'string' })) };
 }
