@@ -19,6 +19,8 @@ import { recordBlueClerkEvent } from '../src/apis/blueclerk/records/events.ts';
 import { webhookDailyUsage, webhookDeliveries } from '../src/platform/webhooks/schema.ts';
 import { and, eq } from 'drizzle-orm';
 import { spawn } from 'node:child_process';
+import { purgeWebhookHistory } from '../src/platform/webhooks/retention.ts';
+import { webhookAttempts, webhookSubscriptions } from '../src/platform/webhooks/schema.ts';
 import { connectionOf } from './support/webhook-fixtures.ts';
 
 /**
@@ -370,5 +372,34 @@ describe('resend and test events', () => {
     assert.equal(await deliverDueOnce(deps(), blueClerkWebhooks), 0);
     assert.equal(receiver.receipts.length, 0);
     assert.equal(await deleteSubscription(db, 'blueclerk', companyId, subscription.id), false);
+  });
+});
+
+describe('retention', () => {
+  test('finished deliveries (and their attempts) go 30 days after they finished; waiting ones and recent ones stay', async () => {
+    const { companyId, subscription } = await companyWithWebhook(['ticket.created']);
+    await ticketCreated(companyId, 'old');
+    await deliverUntil(async () => (await statusOf(companyId))[0] === 'delivered');
+    await ticketCreated(companyId, 'recent');
+    await deliverUntil(async () => (await statusOf(companyId)).every((s) => s === 'delivered'));
+    await ticketCreated(companyId, 'waiting');
+    const [old, recent, waiting] = await deliveriesOf(db, companyId);
+    const age = (id: string) => db.orm.update(webhookDeliveries).set({ updatedAt: sql`now() - interval '31 days'` }).where(and(eq(webhookDeliveries.companyId, companyId), eq(webhookDeliveries.id, id)));
+    await age(old!.id);
+    await age(waiting!.id);
+
+    await purgeWebhookHistory(db.orm, 'blueclerk');
+    assert.deepEqual((await deliveriesOf(db, companyId)).map((d) => d.id), [recent!.id, waiting!.id]);
+    assert.equal((await attemptsOf(db, companyId, old!.id)).length, 0);
+    assert.equal((await db.orm.select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, old!.id))).length, 0);
+
+    // A deleted subscription stays while it has deliveries in the log, and goes with the last of them.
+    await deleteSubscription(db, 'blueclerk', companyId, subscription.id);
+    await purgeWebhookHistory(db.orm, 'blueclerk');
+    assert.equal((await db.orm.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.companyId, companyId))).length, 1);
+    await db.orm.update(webhookDeliveries).set({ updatedAt: sql`now() - interval '31 days'` }).where(eq(webhookDeliveries.companyId, companyId));
+    await purgeWebhookHistory(db.orm, 'blueclerk');
+    assert.equal((await deliveriesOf(db, companyId)).length, 0);
+    assert.equal((await db.orm.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.companyId, companyId))).length, 0);
   });
 });

@@ -78,6 +78,8 @@ export const webhookDeliveries = pgTable(
     // What the workers scan: only rows that may still be sent.
     index('webhook_deliveries_due_idx').on(t.api, t.nextAttemptAt).where(sql`${t.status} in ('pending','sending','quota_exceeded')`),
     index('webhook_deliveries_log_idx').on(t.companyId, t.subscriptionId, t.createdAt, t.id),
+    // What the retention purge scans: finished rows by age.
+    index('webhook_deliveries_finished_idx').on(t.api, t.updatedAt).where(sql`${t.status} in ('delivered','dead','cancelled')`),
   ],
 );
 
