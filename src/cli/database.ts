@@ -30,6 +30,15 @@ function open(config: Config): Promise<Database> {
   });
 }
 
+// Connection problems show up at the first query; say which database could not be reached (password redacted).
+async function reachable(db: Database): Promise<void> {
+  try {
+    await db.pool.query('SELECT 1');
+  } catch (error) {
+    throw new CliError(`Cannot reach the database ${db.description}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /**
  * Runs `work` on the database. Unless told otherwise it migrates first: on a fresh data directory (or a
  * fresh DATABASE_URL) the tables must exist, and on a migrated one this is a no-op under an advisory lock.
@@ -42,6 +51,7 @@ export async function withDatabase<T>(work: (cli: CliDatabase) => Promise<T>, op
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   try {
+    await reachable(db);
     if (options.migrate ?? true) await migrate(db.pool);
     return await work({ config, db });
   } finally {
