@@ -159,3 +159,19 @@ for (const mode of modes) {
     });
   });
 }
+
+describe('when the rate limiter cannot count', () => {
+  let t: TestApp;
+  before(async () => {
+    // Nothing listens on port 1: every Redis check fails.
+    t = await startTestApp({ env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+  });
+  after(() => t.close());
+
+  test('requests are let through without rate-limit headers: the limiter protects the API, it must not take it down', async () => {
+    const world = await apiWorld(t);
+    const res = await api(t, 'GET', '/jobs', { token: world.token });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.headers['x-ratelimit-limit'], undefined);
+  });
+});

@@ -226,3 +226,16 @@ test('errors use the seed’s catalogue: 401 invalid_token without a token, 404 
   assertError(await t.app.inject({ method: 'GET', url: '/blueclerk/api/v1/jobs' }), 401, 'invalid_token');
   assertError(await api(t, 'GET', '/nothing-here', { token: world.token }), 404, 'not_found');
 });
+
+test('a request that names another company answers 403 forbidden; naming its own company is no trespass', async () => {
+  assertError(await api(t, 'GET', `/jobs?companyId=${world.otherPaid.id}`, { token: world.token }), 403, 'forbidden', 'companyId');
+  assertError(await api(t, 'POST', '/leads', { token: world.token, body: { companyId: world.otherPaid.id, businessName: 'A', email: 'a@example.com' } }), 403, 'forbidden', 'companyId');
+  assert.equal((await api(t, 'GET', `/jobs?companyId=${world.paid.id}`, { token: world.token })).statusCode, 200);
+  assert.equal((await api(t, 'POST', '/leads', { token: world.token, body: { companyId: world.paid.id, businessName: 'A', email: 'a@example.com' } })).statusCode, 201);
+});
+
+test('the scope is checked before the body: a token without tickets:write gets 403, not a validation error', async () => {
+  const token = await accessToken(t, world, world.paid.id, ['tickets:read']);
+  assertError(await api(t, 'POST', '/tickets', { token, body: { nonsense: true } }), 403, 'insufficient_scope');
+  assertError(await api(t, 'GET', '/jobs?limit=0', { token }), 403, 'insufficient_scope');
+});

@@ -3,6 +3,7 @@ import type { AppContext } from '../../../platform/context.ts';
 import type { RateLimiter } from '../../../platform/rate-limit/index.ts';
 import { registerBearerAuth } from '../auth.ts';
 import { registerMeRoute } from '../me.ts';
+import { registerCompanyGuard } from './company-guard.ts';
 import { registerRateLimit } from './rate-limit.ts';
 import { registerReadRoutes } from './read-routes.ts';
 import { READABLE_RESOURCES } from './resources.ts';
@@ -10,11 +11,13 @@ import { registerWriteRoutes } from './write-routes.ts';
 
 /**
  * Everything under `/blueclerk/api/v1`, in the order a request meets it: bearer authentication, the
- * company's rate limit, then the routes (each checks its scope, validates, and runs).
+ * company's rate limit, the refusal of requests naming another company, then the routes (each
+ * validates, checks its scope, and runs).
  */
 export async function registerApiV1(api: FastifyInstance, ctx: AppContext, limiter: RateLimiter): Promise<void> {
   registerBearerAuth(api, ctx);
   registerRateLimit(api, limiter);
+  registerCompanyGuard(api);
   registerMeRoute(api);
   for (const resource of READABLE_RESOURCES) registerReadRoutes(api, ctx, resource);
   registerWriteRoutes(api, ctx);

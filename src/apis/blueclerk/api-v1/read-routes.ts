@@ -54,7 +54,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: AppContext, resour
   app.get(
     resource.path,
     {
-      preHandler: requireScope(resource.scope),
+      preValidation: requireScope(resource.scope),
       schema: {
         tags: [resource.name],
         operationId: `list${resource.name}`,
@@ -73,7 +73,7 @@ export function registerReadRoutes(app: FastifyInstance, ctx: AppContext, resour
   app.get(
     `${resource.path}/:id`,
     {
-      preHandler: requireScope(resource.scope),
+      preValidation: requireScope(resource.scope),
       schema: {
         tags: [resource.name],
         operationId: `get${resource.singular[0]!.toUpperCase()}${resource.singular.slice(1)}`,

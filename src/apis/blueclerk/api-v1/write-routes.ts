@@ -38,7 +38,7 @@ export function registerWriteRoutes(app: FastifyInstance, ctx: AppContext): void
   app.post(
     '/leads',
     {
-      preHandler: requireScope('leads:write'),
+      preValidation: requireScope('leads:write'),
       schema: {
         tags: ['Leads'],
         operationId: 'createLead',
@@ -60,7 +60,7 @@ export function registerWriteRoutes(app: FastifyInstance, ctx: AppContext): void
   app.post(
     '/tickets',
     {
-      preHandler: requireScope('tickets:write'),
+      preValidation: requireScope('tickets:write'),
       schema: {
         tags: ['Tickets'],
         operationId: 'createTicket',
@@ -82,7 +82,7 @@ export function registerWriteRoutes(app: FastifyInstance, ctx: AppContext): void
   app.patch(
     '/tickets/:id',
     {
-      preHandler: requireScope('tickets:write'),
+      preValidation: requireScope('tickets:write'),
       schema: {
         tags: ['Tickets'],
         operationId: 'updateTicket',
