@@ -140,7 +140,7 @@ export function buildRequest(settings: WebhookApiSettings, delivery: ClaimedDeli
     headers: {
       'content-type': 'application/json',
       'user-agent': settings.userAgent,
-      [settings.signatureHeader.toLowerCase()]: settings.signatureValue(delivery.secret, timestamp, body),
+      [settings.signatureHeader]: settings.signatureValue(delivery.secret, timestamp, body),
       'webhook-id': delivery.eventId,
       'webhook-timestamp': String(timestamp),
       'webhook-signature': standardWebhookSignature(delivery.secret, delivery.eventId, timestamp, body),
@@ -181,7 +181,10 @@ export async function attemptDelivery(db: Database, config: WebhookConfig, setti
 export async function deliverDueOnce(deps: Deps, settings: WebhookApiSettings, options: Partial<WorkerOptions> = {}): Promise<number> {
   const { leaseMs, batchSize } = { ...DEFAULT_WORKER_OPTIONS, ...options };
   const claimed = await claimDueDeliveries(deps.db, settings, { leaseMs, batchSize });
-  await Promise.all(claimed.map((delivery) => attemptDelivery(deps.db, deps.config.webhooks, settings, delivery)));
+  // Wait for every attempt, even when one fails to record, so shutdown never leaves one running.
+  const outcomes = await Promise.allSettled(claimed.map((delivery) => attemptDelivery(deps.db, deps.config.webhooks, settings, delivery)));
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
   return claimed.length;
 }
 
