@@ -51,12 +51,17 @@ test('the client address comes from X-Forwarded-For only when TRUST_PROXY names 
   const forwarded = { 'x-forwarded-for': '203.0.113.7' };
   const direct = await startTestApp({ apis: [probeApi] });
   const proxied = await startTestApp({ apis: [probeApi], env: { TRUST_PROXY: '127.0.0.1' } });
+  const oneHop = await startTestApp({ apis: [probeApi], env: { TRUST_PROXY: '1' } });
   try {
+    // With a hop count, only the nearest proxy is believed: the address it saw, not what the client claimed.
+    const chain = { 'x-forwarded-for': '198.51.100.1, 203.0.113.7' };
+    assert.equal((await oneHop.app.inject({ url: '/probe/ip', headers: chain })).json().ip, '203.0.113.7');
     assert.equal((await direct.app.inject({ url: '/probe/ip', headers: forwarded })).json().ip, '127.0.0.1');
     assert.equal((await proxied.app.inject({ url: '/probe/ip', headers: forwarded })).json().ip, '203.0.113.7');
   } finally {
     await direct.close();
     await proxied.close();
+    await oneHop.close();
   }
 });
 

@@ -15,13 +15,18 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export type App = FastifyInstance;
 
+/** A hop count trusts that many proxies nearest to us (what proxy-addr does with a number; fastify's types take it as a function). */
+function trustProxyOption(setting: AppContext['config']['trustProxy']) {
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
+}
+
 /** Builds the HTTP server: platform hooks first, then the console, then each API under its prefix. */
 export async function buildServer(ctx: Omit<AppContext, 'log'>, apis: ApiModule[]): Promise<{ app: App; ctx: AppContext }> {
   const app = Fastify({
     logger: loggerOptions(ctx.config.logLevel),
     genReqId: requestIdFor,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: ctx.config.trustProxy,
+    trustProxy: trustProxyOption(ctx.config.trustProxy),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
