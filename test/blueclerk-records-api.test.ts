@@ -206,6 +206,21 @@ describe('POST /tickets and PATCH /tickets/:id', () => {
     assert.ok(patched.updatedAt >= created.updatedAt);
   });
 
+  test('null clears a link: PATCH {"contactId": null, "propertyId": null}, and POST with null links creates an unlinked ticket', async () => {
+    const created = (await api(t, 'POST', '/tickets', { token: world.token, body: { title: 'Gate latch', contactId: mine.contact.id, propertyId: mine.property.id } })).json();
+    const res = await api(t, 'PATCH', `/tickets/${created.id}`, { token: world.token, body: { contactId: null, propertyId: null } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().contactId, null);
+    assert.equal(res.json().propertyId, null);
+    const unlinked = await api(t, 'POST', '/tickets', { token: world.token, body: { title: 'Porch light', contactId: null, propertyId: null } });
+    assert.equal(unlinked.statusCode, 201, unlinked.body);
+    assert.equal(unlinked.json().contactId, null);
+  });
+
+  test('JSON bodies are taken as typed: a number where text is due answers 400 naming the field', async () => {
+    assertError(await api(t, 'POST', '/tickets', { token: world.token, body: { title: 12345 } }), 400, 'invalid_request', 'title');
+  });
+
   test('PATCH of another company’s ticket answers 404 and changes nothing', async () => {
     assertError(await api(t, 'PATCH', `/tickets/${theirs.ticket.id}`, { token: world.token, body: { status: 'CLOSED' } }), 404, 'not_found');
     assert.equal((await api(t, 'GET', `/tickets/${theirs.ticket.id}`, { token: world.otherToken })).json().status, 'OPEN');

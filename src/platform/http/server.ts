@@ -7,6 +7,7 @@ import { loggerOptions } from './logging.ts';
 import { requestIdFor } from './request-id.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { registerHealth } from './health.ts';
+import { requestValidatorCompiler } from './validation.ts';
 import { registerConsole } from '../console/index.ts';
 import { registerOAuthPortal } from '../oauth/portal/index.ts';
 import { registerReferenceAssets } from '../openapi/reference-page.ts';
@@ -27,8 +28,8 @@ export async function buildServer(ctx: Omit<AppContext, 'log'>, apis: ApiModule[
     genReqId: requestIdFor,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: trustProxyOption(ctx.config.trustProxy),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(requestValidatorCompiler());
 
   const fullCtx: AppContext = { ...ctx, log: app.log };
 
