@@ -1,33 +1,29 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { type BrowserContext } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { launchChromium, type TestBrowser } from '../support/browser.ts';
 
 /**
  * The interactive reference as a developer meets it: in real Chromium, under the page's strict CSP,
  * Redoc loads the OpenAPI document and shows every operation, and the browser reports no refused
  * script, worker, style or connection.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let t: TestApp;
-let userDataDir: string;
+let chromiumUnderTest: TestBrowser;
 let browser: BrowserContext;
 
 before(async () => {
   t = await startTestApp({ listen: true });
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbase-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  chromiumUnderTest = await launchChromium();
+  browser = chromiumUnderTest.context;
 });
 
 after(async () => {
-  await browser?.close();
+  await chromiumUnderTest?.close();
   await t?.close();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
 });
 
 interface Operation {

@@ -1,11 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { launchChromium, type TestBrowser } from '../support/browser.ts';
 import { addMembership, createCompany, createPerson, type Company } from '../../src/platform/tenancy/tenancy.ts';
 import { domainEvents } from '../../src/platform/events/schema.ts';
 
@@ -14,19 +12,17 @@ import { domainEvents } from '../../src/platform/events/schema.ts';
  * buttons they see: sign in, open the company's records from the console home, create a property
  * and a job at it, move the job along, and look at the API usage.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PASSWORD = 'correct horse battery staple';
 
 let t: TestApp;
-let userDataDir: string;
+let chromiumUnderTest: TestBrowser;
 let browser: BrowserContext;
 let plumbing: Company;
 
 before(async () => {
   t = await startTestApp({ listen: true });
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbase-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  chromiumUnderTest = await launchChromium();
+  browser = chromiumUnderTest.context;
   const orm = t.ctx.db.orm;
   plumbing = await createCompany(orm, { name: 'Smith Plumbing', plan: 'starter' });
   const joe = await createPerson(orm, { email: 'joe@smith.example', password: PASSWORD, name: 'Joe Smith' });
@@ -34,9 +30,8 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
+  await chromiumUnderTest?.close();
   await t?.close();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
 });
 
 async function signIn(page: Page): Promise<void> {

@@ -1,13 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import * as oauth from 'oauth4webapi';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { type BrowserContext } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { launchChromium, type TestBrowser } from '../support/browser.ts';
 import { addMembership, createCompany, createPerson } from '../../src/platform/tenancy/tenancy.ts';
 import { registerClient } from '../../src/platform/oauth/clients.ts';
 import { blueClerkOAuth } from '../../src/apis/blueclerk/oauth.ts';
@@ -17,12 +16,10 @@ import { blueClerkOAuth } from '../../src/apis/blueclerk/oauth.ts';
  * and a standard OAuth client library (oauth4webapi) discovers our metadata, validates the redirect
  * (state and RFC 9207 iss), exchanges the code with PKCE, refreshes, and calls the API.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const insecure = { [oauth.allowInsecureRequests]: true };
 
 let t: TestApp;
-let userDataDir: string;
+let chromiumUnderTest: TestBrowser;
 let browser: BrowserContext;
 let callback: http.Server;
 let redirectUri: string;
@@ -38,16 +35,14 @@ before(async () => {
   });
   await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
   redirectUri = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
-  // A fresh profile each run (playwright takes it as launchPersistentContext's directory, not as an arg).
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbase-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  chromiumUnderTest = await launchChromium();
+  browser = chromiumUnderTest.context;
 });
 
 after(async () => {
-  await browser?.close();
+  await chromiumUnderTest?.close();
   await new Promise((resolve) => callback?.close(resolve));
   await t?.close();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
 });
 
 test('a person signs in, chooses one of two companies, allows, and a standard client gets, refreshes and uses the tokens', async () => {

@@ -1,25 +1,21 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { launchChromium, type TestBrowser } from '../support/browser.ts';
 import { addMembership, createCompany, createPerson } from '../../src/platform/tenancy/tenancy.ts';
 
 /** Console sign-in as a person meets it: in real Chromium, by the labels and buttons they see. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PASSWORD = 'correct horse battery staple';
 
 let t: TestApp;
-let userDataDir: string;
+let chromiumUnderTest: TestBrowser;
 let browser: BrowserContext;
 
 before(async () => {
   t = await startTestApp({ listen: true });
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opsbase-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  chromiumUnderTest = await launchChromium();
+  browser = chromiumUnderTest.context;
   const orm = t.ctx.db.orm;
   const plumbing = await createCompany(orm, { name: 'Smith Plumbing', plan: 'starter' });
   const joe = await createPerson(orm, { email: 'joe@smith.example', password: PASSWORD, name: 'Joe Smith' });
@@ -27,9 +23,8 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
+  await chromiumUnderTest?.close();
   await t?.close();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
 });
 
 async function fillSignIn(page: Page, email: string, password: string): Promise<void> {
