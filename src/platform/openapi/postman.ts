@@ -4,8 +4,9 @@ import type { ApiModule } from '../api-module.ts';
 /**
  * An API's OpenAPI 3.1 document as a Postman Collection v2.1: one folder per tag, one request per
  * operation (`{{baseUrl}}` plus the path, path variables as `:name`, query parameters listed but switched
- * off unless required), a JSON example body built from the request schema, and OAuth 2.0 (authorization
- * code with PKCE) at collection level with the document's authorize and token URLs and every scope.
+ * off unless required), a JSON example body built from the request schema, and the API's authentication
+ * at collection level: OAuth 2.0 (authorization code with PKCE) with the document's authorize and token
+ * URLs and every scope, or HTTP Basic with the user name and password as collection variables.
  *
  * Written here rather than taken from `openapi-to-postmanv2`, which brings a large dependency tree for
  * what is a short, deterministic mapping: the output is committed, so it must not change between runs.
@@ -56,6 +57,8 @@ export interface OpenApiDocument {
 
 interface SecurityScheme {
   type: string;
+  scheme?: string;
+  description?: string;
   flows?: Record<string, { authorizationUrl?: string; tokenUrl?: string; refreshUrl?: string; scopes?: Record<string, string> }>;
 }
 
@@ -87,7 +90,7 @@ export interface PostmanFolder {
 
 export interface PostmanCollection {
   info: { name: string; description?: string; schema: typeof POSTMAN_SCHEMA };
-  auth?: { type: 'oauth2'; oauth2: (KeyValue & { type: 'string' | 'boolean' })[] };
+  auth?: { type: 'oauth2'; oauth2: (KeyValue & { type: 'string' | 'boolean' })[] } | { type: 'basic'; basic: (KeyValue & { type: 'string' })[] };
   variable: KeyValue[];
   item: (PostmanFolder | PostmanRequestItem)[];
 }
@@ -114,10 +117,11 @@ export function toPostmanCollection(document: OpenApiDocument): PostmanCollectio
   }
 
   const flow = authorizationCodeFlow(document);
-  const oauth = flow ? collectionAuth(document.info.title, flow) : null;
+  const basic = flow ? null : basicScheme(document);
+  const auth = flow ? collectionAuth(document.info.title, flow) : basic ? basicAuth() : null;
   return {
     info: { name: document.info.title, ...(document.info.description ? { description: document.info.description } : {}), schema: POSTMAN_SCHEMA },
-    ...(oauth ? { auth: oauth } : {}),
+    ...(auth ? { auth } : {}),
     variable: [
       { key: 'baseUrl', value: document.servers?.[0]?.url ?? '', description: 'The API’s base URL; change it to your server’s.' },
       ...(flow
@@ -127,6 +131,12 @@ export function toPostmanCollection(document: OpenApiDocument): PostmanCollectio
             { key: 'clientId', value: '', description: `An app’s client_id (developer portal), with ${POSTMAN_CALLBACK_URL} as a redirect URI` },
             { key: 'clientSecret', value: '', description: 'That app’s client secret' },
             { key: 'accessToken', value: '', description: 'An access token to use as is (e.g. the start banner’s), or leave empty and use Get New Access Token' },
+          ]
+        : []),
+      ...(basic
+        ? [
+            { key: 'username', value: '', description: `HTTP Basic user name. ${basic.description ?? ''}`.trim() },
+            { key: 'password', value: /e\.g\.,? "([^"]+)"/.exec(basic.description ?? '')?.[1] ?? '', description: 'HTTP Basic password' },
           ]
         : []),
     ],
@@ -187,6 +197,21 @@ type OAuthFlow = NonNullable<SecurityScheme['flows']>[string];
 function authorizationCodeFlow(document: OpenApiDocument): OAuthFlow | null {
   const scheme = Object.values(document.components?.securitySchemes ?? {}).find((s) => s.type === 'oauth2' && s.flows?.authorizationCode);
   return scheme?.flows?.authorizationCode ?? null;
+}
+
+function basicScheme(document: OpenApiDocument): SecurityScheme | null {
+  return Object.values(document.components?.securitySchemes ?? {}).find((s) => s.type === 'http' && s.scheme?.toLowerCase() === 'basic') ?? null;
+}
+
+/** Collection-level HTTP Basic from the `username` and `password` variables. */
+function basicAuth(): NonNullable<PostmanCollection['auth']> {
+  return {
+    type: 'basic',
+    basic: [
+      { key: 'username', value: '{{username}}', type: 'string' },
+      { key: 'password', value: '{{password}}', type: 'string' },
+    ],
+  };
 }
 
 /** Collection-level OAuth 2.0; the server's URLs are variables, so pointing at another server is one place. */

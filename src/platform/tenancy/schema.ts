@@ -3,8 +3,14 @@ import { check, index, integer, pgTable, primaryKey, text, timestamp, uniqueInde
 
 export const PLANS = ['trial', 'starter', 'pro', 'business', 'enterprise'] as const;
 export type Plan = (typeof PLANS)[number];
-export const ROLES = ['owner', 'admin', 'member'] as const;
+/**
+ * A person's role in a company. Owners and admins manage it; members work in it; viewers read its data
+ * and change nothing (each API maps these to its own permissions, e.g. Clevertim's canedit/candelete).
+ */
+export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
+/** Roles whose holders may change a company's data (create, update, delete records). */
+export const WRITING_ROLES: readonly Role[] = ['owner', 'admin', 'member'];
 
 const stamp = (name: string) => timestamp(name, { withTimezone: true, precision: 3 }).notNull().defaultNow();
 
@@ -50,6 +56,6 @@ export const memberships = pgTable(
   (t) => [
     primaryKey({ columns: [t.companyId, t.personId] }),
     index('memberships_person_idx').on(t.personId),
-    check('memberships_role_check', sql`${t.role} in ('owner','admin','member')`),
+    check('memberships_role_check', sql`${t.role} in ('owner','admin','member','viewer')`),
   ],
 );

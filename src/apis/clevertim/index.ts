@@ -1,0 +1,41 @@
+import type { ApiModule } from '../../platform/api-module.ts';
+import { registerOpenApi } from '../../platform/openapi/openapi.ts';
+import { registerTokenAuth } from './auth.ts';
+import { registerJsonBodies } from './body.ts';
+import { API_DESCRIPTION } from './documentation.ts';
+import { registerClevertimErrorHandling } from './errors.ts';
+import { registerClevertimRoutes } from './routes.ts';
+
+/**
+ * The Clevertim CRM API under `/clevertim`: the documented base `https://www.clevertim.com/api` is
+ * `/clevertim/api`, and the seed's write paths without `/api` are `/clevertim/<resource>` (R-1).
+ */
+export const clevertim: ApiModule = {
+  name: 'clevertim',
+  title: 'Clevertim',
+  prefix: '/clevertim',
+  consoleLinks: [
+    { label: 'API reference', href: '/clevertim/api/docs' },
+    { label: 'OpenAPI document', href: '/clevertim/api/openapi.json' },
+  ],
+  async register(app, ctx) {
+    // Before the routes it documents: it collects them as they are added. The document and the
+    // reference page are public (outside the token-authenticated context below).
+    await registerOpenApi(app, ctx, {
+      title: 'Clevertim CRM API',
+      version: '1.0.0',
+      description: API_DESCRIPTION,
+      basePath: '/clevertim/api',
+      documentPath: '/api/openapi.json',
+      securitySchemes: () => ({
+        basicAuth: { type: 'http', scheme: 'basic', description: 'Your API token as the user name; any password, e.g. "X".' },
+      }),
+    });
+    await app.register(async (api) => {
+      registerClevertimErrorHandling(api);
+      registerJsonBodies(api);
+      registerTokenAuth(api, ctx);
+      registerClevertimRoutes(api, ctx);
+    });
+  },
+};

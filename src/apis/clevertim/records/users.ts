@@ -1,0 +1,86 @@
+import { Type, type Static } from 'typebox';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { memberships, people } from '../../../platform/tenancy/schema.ts';
+import { ctUsers } from '../schema.ts';
+import { entitlementsOf, type Db } from './caller.ts';
+
+/**
+ * Clevertim users (spec 4.11) are the company's members, each with a numeric id of its own. The id is
+ * made the first time the person is seen through Clevertim and kept for good. Users and groups are
+ * read-only in the API (R-14); the platform has no user groups, so the group list is empty.
+ */
+export const UserSchema = Type.Object(
+  {
+    id: Type.Integer({ description: 'The user’s id (what `userId`, `leadUser`, `aUserId` and `puser` name)' }),
+    user: Type.String({ description: 'Display name' }),
+    email: Type.String(),
+    is_owner: Type.Boolean(),
+    is_admin: Type.Boolean(),
+    permissions: Type.Array(Type.Enum(['canexport', 'canedit', 'candelete'], { type: 'string' }), { description: 'What the user may do beyond reading' }),
+    pending: Type.Boolean({ description: 'Invited, not joined yet (always false here)' }),
+  },
+  { $id: 'ClevertimUser', additionalProperties: false },
+);
+export type User = Static<typeof UserSchema>;
+
+export const GroupSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    name: Type.String(),
+    gid: Type.Integer({ description: 'A power of two: the bit records use in their `gid` mask' }),
+    users: Type.Array(Type.Integer()),
+  },
+  { $id: 'ClevertimGroup', additionalProperties: false },
+);
+export type Group = Static<typeof GroupSchema>;
+
+/** The person's Clevertim user id in the company, made on first use. */
+export async function ensureUserId(db: Db, companyId: string, personId: string): Promise<number> {
+  const [known] = await db.select({ id: ctUsers.id }).from(ctUsers).where(and(eq(ctUsers.companyId, companyId), eq(ctUsers.personId, personId)));
+  if (known) return known.id;
+  await db.insert(ctUsers).values({ companyId, personId }).onConflictDoNothing();
+  const [made] = await db.select({ id: ctUsers.id }).from(ctUsers).where(and(eq(ctUsers.companyId, companyId), eq(ctUsers.personId, personId)));
+  return made!.id;
+}
+
+/** Gives every current member without one a user id (one statement; inserts nothing when all have one). */
+async function ensureMemberUserIds(db: Db, companyId: string): Promise<void> {
+  await db.execute(sql`
+    INSERT INTO ct_users (company_id, person_id)
+    SELECT m.company_id, m.person_id FROM memberships m
+    WHERE m.company_id = ${companyId}
+      AND NOT EXISTS (SELECT 1 FROM ct_users u WHERE u.company_id = m.company_id AND u.person_id = m.person_id)
+    ON CONFLICT DO NOTHING`);
+}
+
+/** The company's current members as Clevertim users, by ascending id. */
+export async function listUsers(db: Db, companyId: string, ids?: number[]): Promise<User[]> {
+  await ensureMemberUserIds(db, companyId);
+  const rows = await db
+    .select({ id: ctUsers.id, name: people.name, email: people.email, role: memberships.role })
+    .from(ctUsers)
+    .innerJoin(memberships, and(eq(memberships.companyId, ctUsers.companyId), eq(memberships.personId, ctUsers.personId)))
+    .innerJoin(people, eq(people.id, ctUsers.personId))
+    .where(and(eq(ctUsers.companyId, companyId), ids ? inArray(ctUsers.id, ids) : undefined))
+    .orderBy(asc(ctUsers.id));
+  return rows.map((row) => {
+    const entitlements = entitlementsOf(row.role);
+    return { id: row.id, user: row.name, email: row.email, is_owner: entitlements.isOwner, is_admin: entitlements.isAdmin, permissions: entitlements.permissions, pending: false };
+  });
+}
+
+/** Which of these user ids are current members of the company (for `leadUser`, `aUserId`, `puser`). */
+export async function existingUserIds(db: Db, companyId: string, ids: number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: ctUsers.id })
+    .from(ctUsers)
+    .innerJoin(memberships, and(eq(memberships.companyId, ctUsers.companyId), eq(memberships.personId, ctUsers.personId)))
+    .where(and(eq(ctUsers.companyId, companyId), inArray(ctUsers.id, ids)));
+  return new Set(rows.map((row) => row.id));
+}
+
+/** The platform has no user groups: the list is empty, and a record's `gid` mask can only be 0. */
+export async function listGroups(): Promise<Group[]> {
+  return [];
+}
