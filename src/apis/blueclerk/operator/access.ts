@@ -9,7 +9,7 @@ import { findCompany, roleIn, type Company, type Person } from '../../../platfor
  * move it along. A role added later (a read-only bookkeeper, say) reads and does not write until it
  * is listed here.
  */
-export const READ_ROLES: readonly Role[] = ['owner', 'admin', 'member'];
+export const READ_ROLES: readonly Role[] = ['owner', 'admin', 'member', 'viewer'];
 export const WRITE_ROLES: readonly Role[] = ['owner', 'admin', 'member'];
 
 export interface ContractorAccess {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { renderPage } from '../../console/render.ts';
 import { currentSession, requireSignIn, type ConsoleSession } from '../../console/sessions.ts';
+import { WRITING_ROLES } from '../../tenancy/schema.ts';
 import { companiesOf, type CompanyMembership } from '../../tenancy/tenancy.ts';
 import { createAuthorization } from '../authorizations.ts';
 import { httpsUrlProblem } from '../client-input.ts';
@@ -13,6 +14,14 @@ import type { RequestParams } from './params.ts';
 import { authorizationResponseUrl } from './respond.ts';
 
 const VIEWS = fileURLToPath(new URL('../views/', import.meta.url));
+
+/**
+ * The companies a person may connect an app to: those where their role may change data. A viewer's
+ * grant would let the app do what the viewer may not, so viewers connect nothing.
+ */
+async function connectableCompaniesOf(ctx: AppContext, personId: string): Promise<CompanyMembership[]> {
+  return (await companiesOf(ctx.db.orm, personId)).filter((m) => WRITING_ROLES.includes(m.role));
+}
 
 /**
  * The authorization endpoint (RFC 6749 4.1.1): GET shows the consent screen, POST records the decision.
@@ -67,7 +76,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: AppContext, c
     }
 
     const session = (await currentSession(ctx, request))!;
-    const memberships = await companiesOf(ctx.db.orm, session.person.id);
+    const memberships = await connectableCompaniesOf(ctx, session.person.id);
     const chosen = memberships.find((m) => m.company.id === form.company_id);
     if (!chosen) {
       const error = memberships.length === 0 ? undefined : 'Choose one of your companies.';
@@ -111,7 +120,7 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: AppContext, c
     authorization: AuthorizationRequest,
     options: { error?: string; status?: number } = {},
   ) {
-    const memberships = await companiesOf(ctx.db.orm, session.person.id);
+    const memberships = await connectableCompaniesOf(ctx, session.person.id);
     const client = authorization.client;
     const common = { person: session.person, csrfToken: reply.generateCsrf() };
     if (memberships.length === 0) {
