@@ -10,6 +10,7 @@ import { company } from './commands/company.ts';
 import { demo } from './commands/demo.ts';
 import { migrate } from './commands/migrate.ts';
 import { start } from './commands/start.ts';
+import { token } from './commands/token.ts';
 import { user } from './commands/user.ts';
 
 /**
@@ -17,7 +18,7 @@ import { user } from './commands/user.ts';
  * rest with that command's options, runs it, and turns every failure into one line on stderr and a
  * non-zero exit (2: the command line is wrong; 1: the input or the database said no).
  */
-const entries: (Command | CommandGroup)[] = [start, migrate, demo, company, user, app];
+const entries: (Command | CommandGroup)[] = [start, migrate, demo, company, user, app, token];
 
 const isGroup = (entry: Command | CommandGroup): entry is CommandGroup => 'commands' in entry;
 

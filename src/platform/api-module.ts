@@ -31,6 +31,12 @@ export interface ApiModule {
    * company); `:companyId` in `href` becomes the company's id.
    */
   companyConsoleLinks?: { label: string; href: string }[];
+  /**
+   * The API authenticates people with personal API tokens (src/platform/credentials): one per person and
+   * company, issued under the API's `name` (`opsbase token create --api <name>`), starting with `prefix`
+   * when its tokens have one.
+   */
+  personalApiTokens?: { prefix?: string };
   /** Adds this API's data to the demo workspace (runs once, when the demo is created). */
   seedDemo?(ctx: AppContext, demo: DemoWorkspace): Promise<void>;
   /** One copy-paste command for the start banner that works as printed (may mint a fresh demo credential). */

@@ -5,6 +5,7 @@ import { registerJsonBodies } from './body.ts';
 import { API_DESCRIPTION } from './documentation.ts';
 import { registerClevertimErrorHandling } from './errors.ts';
 import { registerClevertimRoutes } from './routes.ts';
+import { registerSettingsPage, SETTINGS_PATH } from './console/settings.ts';
 
 /**
  * The Clevertim CRM API under `/clevertim`: the documented base `https://www.clevertim.com/api` is
@@ -14,10 +15,12 @@ export const clevertim: ApiModule = {
   name: 'clevertim',
   title: 'Clevertim',
   prefix: '/clevertim',
+  personalApiTokens: {},
   consoleLinks: [
     { label: 'API reference', href: '/clevertim/api/docs' },
     { label: 'OpenAPI document', href: '/clevertim/api/openapi.json' },
   ],
+  companyConsoleLinks: [{ label: 'Clevertim: My Info & Settings', href: SETTINGS_PATH }],
   async register(app, ctx) {
     // Before the routes it documents: it collects them as they are added. The document and the
     // reference page are public (outside the token-authenticated context below).
@@ -37,5 +40,7 @@ export const clevertim: ApiModule = {
       registerTokenAuth(api, ctx);
       registerClevertimRoutes(api, ctx);
     });
+    // "My Info & Settings" (the API token), signed in with the console session.
+    await app.register(async (pages) => registerSettingsPage(pages, ctx), { prefix: '/console' });
   },
 };
