@@ -6,6 +6,7 @@ import { API_DESCRIPTION } from './documentation.ts';
 import { registerClevertimErrorHandling } from './errors.ts';
 import { registerClevertimRoutes } from './routes.ts';
 import { registerSettingsPage, SETTINGS_PATH } from './console/settings.ts';
+import { clevertimBannerExample, seedClevertimDemo } from './demo.ts';
 
 /**
  * The Clevertim CRM API under `/clevertim`: the documented base `https://www.clevertim.com/api` is
@@ -16,6 +17,8 @@ export const clevertim: ApiModule = {
   title: 'Clevertim',
   prefix: '/clevertim',
   personalApiTokens: {},
+  seedDemo: seedClevertimDemo,
+  bannerExample: clevertimBannerExample,
   consoleLinks: [
     { label: 'API reference', href: '/clevertim/api/docs' },
     { label: 'OpenAPI document', href: '/clevertim/api/openapi.json' },
