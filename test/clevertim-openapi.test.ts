@@ -39,6 +39,7 @@ test('every resource and method of the spec is documented at its path, and only 
   const expected = [
     ...RESOURCES.flatMap((r) => [`get /${r}`, `post /${r}`, `get /${r}/{id}`, `delete /${r}/{id}`, ...(r === 'comment' ? [] : [`put /${r}/{id}`])]),
     'get /user', 'get /user/{id}', 'get /group', 'get /group/{id}',
+    ...['file', 'folder', 'linkedfile'].flatMap((r) => [`get /${r}`, `get /${r}/{id}`]),
   ].sort();
   assert.deepEqual(documented, expected);
 });
@@ -91,7 +92,7 @@ test('the answers the server gives are valid against the documented response sch
     const validate = ajv.compile(schema);
     assert.ok(validate(body), `${method} ${path} ${status}: ${JSON.stringify(validate.errors)}\n${JSON.stringify(body).slice(0, 500)}`);
   };
-  for (const resource of [...RESOURCES, 'user', 'group']) {
+  for (const resource of [...RESOURCES, 'user', 'group', 'file', 'folder', 'linkedfile']) {
     const list = await ct(t, 'GET', `/${resource}`, { token });
     check(`/${resource}`, 'get', '200', list.json());
     const first = list.json().content[0];

@@ -321,6 +321,16 @@ describe('users and groups (spec 4.11)', () => {
     assert.equal((await ct(t, 'GET', '/group/1', { token: owner })).statusCode, 404);
   });
 
+  test('files, folders and linked files: no file storage here, so empty lists, 404 by id and 501 for writes', async () => {
+    for (const resource of ['file', 'folder', 'linkedfile']) {
+      assert.deepEqual((await ct(t, 'GET', `/${resource}`, { token: owner })).json(), { status: 'OK', content: [] });
+      assert.equal((await ct(t, 'GET', `/${resource}/1`, { token: owner })).statusCode, 404);
+      const post = await ct(t, 'POST', `/${resource}`, { token: owner, body: { name: 'Docs', parentId: null, is_dir: true } });
+      assert.equal(post.statusCode, 501);
+      assert.match(post.json().error, /file storage is not offered/);
+    }
+  });
+
   test('a user of another company is not a user here', async () => {
     const theirs = (await ct(t, 'GET', '/user', { token: world.people.globexOwner.token })).json().content[0].id as number;
     assert.equal((await ct(t, 'GET', `/user/${theirs}`, { token: owner })).statusCode, 404);

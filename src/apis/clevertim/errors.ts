@@ -90,7 +90,7 @@ export function registerClevertimErrorHandling(app: FastifyInstance): void {
     return reply.code(mapped.statusCode).type('application/json; charset=utf-8').send(mapped.body());
   });
   app.setNotFoundHandler(async (_request, reply) => {
-    const error = clevertimError('not_found', 'There is no such resource. The resources are contact, company, case, opportunity, task, note, comment, customfield, user and group.');
+    const error = clevertimError('not_found', 'There is no such resource. The resources are contact, company, case, opportunity, task, note, comment, customfield, user, group, file, folder and linkedfile.');
     return reply.code(error.statusCode).type('application/json; charset=utf-8').send(error.body());
   });
 }

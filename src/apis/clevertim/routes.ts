@@ -30,6 +30,16 @@ function envelope(item: TSchema) {
 const DeletedEnvelope = Type.Object({ status: Type.Literal('OK') }, { additionalProperties: false, description: 'Deleted: no content' });
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'The record’s id' }) });
 
+const FileSchema = Type.Object({ id: Type.Integer(), name: Type.String(), parentId: Type.Union([Type.Integer(), Type.Null()]) }, { $id: 'ClevertimFile', additionalProperties: false });
+const FolderSchema = Type.Object(
+  { id: Type.Integer(), name: Type.String(), parentId: Type.Union([Type.Integer(), Type.Null()]), is_dir: Type.Literal(true) },
+  { $id: 'ClevertimFolder', additionalProperties: false },
+);
+const LinkedFileSchema = Type.Object(
+  { id: Type.Integer(), name: Type.String(), sys: Type.Enum(['D', 'G'], { type: 'string', description: 'D Dropbox, G Google Drive' }), size: Type.Integer(), link: Type.String(), icon: Type.String() },
+  { $id: 'ClevertimLinkedFile', additionalProperties: false },
+);
+
 function pathId(request: FastifyRequest): number {
   const id = parseRecordId((request.params as { id?: string }).id);
   if (id === null) throw clevertimError('not_found');
@@ -131,7 +141,7 @@ function registerResource(app: FastifyInstance, ctx: AppContext, spec: ResourceS
 function registerReadOnly(
   app: FastifyInstance,
   base: string,
-  resource: { name: string; tag: string; label: string; schema: TSchema; list(request: FastifyRequest, ids?: number[]): Promise<{ id: number }[]> },
+  resource: { name: string; tag: string; label: string; schema: TSchema; list(request: FastifyRequest, ids?: number[]): Promise<{ id: number }[]>; readOnly?: string },
 ): void {
   const collection = `${base}/${resource.name}`;
   const item = `${collection}/:id`;
@@ -147,8 +157,9 @@ function registerReadOnly(
     if (!found) throw clevertimError('not_found');
     return { status: 'OK', content: [found] };
   });
-  notSupported(app, ['POST', 'PUT', 'DELETE', 'PATCH'], collection, `${resource.label}s are read-only in the API`);
-  notSupported(app, ['POST', 'PUT', 'DELETE', 'PATCH'], item, `${resource.label}s are read-only in the API`);
+  const why = resource.readOnly ?? `${resource.label}s are read-only in the API`;
+  notSupported(app, ['POST', 'PUT', 'DELETE', 'PATCH'], collection, why);
+  notSupported(app, ['POST', 'PUT', 'DELETE', 'PATCH'], item, why);
 }
 
 export function registerClevertimRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -164,6 +175,11 @@ export function registerClevertimRoutes(app: FastifyInstance, ctx: AppContext): 
       list: (request, ids) => listUsers(ctx.db.orm, callerOf(request).companyId, ids),
     });
     registerReadOnly(app, base, { name: 'group', tag: 'Groups', label: 'group', schema: GroupSchema, list: async () => listGroups() });
+    // Files, folders and linked files (R-15) need file storage, which this server does not offer: the
+    // resources exist (so clients get 501 for writes, not "no such resource") and list nothing.
+    for (const [name, label, schema] of [['file', 'file', FileSchema], ['folder', 'folder', FolderSchema], ['linkedfile', 'linked file', LinkedFileSchema]] as const) {
+      registerReadOnly(app, base, { name, tag: 'Files', label, schema, list: async () => [], readOnly: 'file storage is not offered on this server' });
+    }
   }
   // R-16: contact photos live at the site root. No photos can be uploaded here, so none is ever found.
   app.get('/getcphoto/:id/:cphoto', { schema: { hide: true } }, async () => Promise.reject(clevertimError('not_found', 'There is no such photo.')));
