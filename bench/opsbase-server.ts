@@ -18,13 +18,14 @@ export function opsbaseEnv(database: DatabaseEnv, extra: Record<string, string> 
   return { ...env, ...database };
 }
 
-export async function startOpsbase(name: string, database: DatabaseEnv): Promise<ServerProcess> {
+export async function startOpsbase(name: string, database: DatabaseEnv, options: { cpuProfileDir?: string } = {}): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   return startServerProcess({
     name,
     command: process.execPath,
-    args: [path.join(repoRoot, 'bin/opsbase.js'), 'start'],
+    args: [...profiling, path.join(repoRoot, 'bin/opsbase.js'), 'start'],
     cwd: repoRoot,
     env: opsbaseEnv(database, { HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url }),
     url,

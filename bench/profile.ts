@@ -23,6 +23,8 @@ export interface Profile {
   warmupSeconds: number;
   connections: number;
   webhooks: { burstEvents: number; steadyRate: number; steadySeconds: number };
+  /** Scenarios baseline (ii), the ceiling, is measured for (the quick run keeps to three, for time). */
+  ceilingScenarios: string[] | 'all';
 }
 
 const QUICK: Profile = {
@@ -30,9 +32,10 @@ const QUICK: Profile = {
   dataset: { companies: 100, tickets: 50_000, jobs: 50_000, bigCompanyShare: 0.2, clevertimContacts: 50_000 },
   embeddedDataset: { companies: 10, tickets: 5_000, jobs: 5_000, bigCompanyShare: 0.5, clevertimContacts: 0 },
   durationSeconds: 3,
-  warmupSeconds: 1,
+  warmupSeconds: 0.5,
   connections: 50,
   webhooks: { burstEvents: 1_000, steadyRate: 100, steadySeconds: 3 },
+  ceilingScenarios: ['a', 'b-first', 'c-fresh'],
 };
 
 const FULL: Profile = {
@@ -43,10 +46,18 @@ const FULL: Profile = {
   warmupSeconds: 2,
   connections: 50,
   webhooks: { burstEvents: 10_000, steadyRate: 200, steadySeconds: 10 },
+  ceilingScenarios: 'all',
 };
 
-export function profileFrom(argv: string[]): Profile {
-  const unknown = argv.filter((arg) => arg !== '--quick');
-  if (unknown.length > 0) throw new Error(`Unknown argument ${unknown[0]}; the bench takes only --quick (see bench/README.md)`);
-  return argv.includes('--quick') ? QUICK : FULL;
+export interface BenchOptions {
+  profile: Profile;
+  /** Run the Opsbase server of scenarios a to e under `node --cpu-prof` and summarise where its time went. */
+  cpuProfile: boolean;
+}
+
+export function optionsFrom(argv: string[]): BenchOptions {
+  const known = ['--quick', '--cpu-prof'];
+  const unknown = argv.filter((arg) => !known.includes(arg));
+  if (unknown.length > 0) throw new Error(`Unknown argument ${unknown[0]}; the bench takes --quick and --cpu-prof (see bench/README.md)`);
+  return { profile: argv.includes('--quick') ? QUICK : FULL, cpuProfile: argv.includes('--cpu-prof') };
 }

@@ -42,7 +42,10 @@ export class ProgressBar {
   }
 }
 
-/** A step of the run, on stderr. */
+const runStarted = Date.now();
+
+/** A step of the run, on stderr, with the seconds since the run started. */
 export function step(message: string): void {
-  process.stderr.write(`» ${message}\n`);
+  const seconds = Math.round((Date.now() - runStarted) / 1000);
+  process.stderr.write(`» ${String(seconds).padStart(4)}s ${message}\n`);
 }

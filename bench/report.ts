@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { profileText, type ProfileSummary } from './cpu-profile.ts';
 import type { Measurement } from './load.ts';
 import type { WebhookPhase } from './webhooks.ts';
 
@@ -53,6 +54,7 @@ export interface RunResults {
   peers: PeerStatus[];
   clevertim: { mounted: boolean; detail: string };
   notes: string[];
+  cpuProfile?: ProfileSummary;
 }
 
 const baselineOf = (target: string) => (target === TARGETS.opsbaseEmbedded || target === TARGETS.fastifyEmbedded ? TARGETS.fastifyEmbedded : TARGETS.fastifyPg);
@@ -140,10 +142,10 @@ export function targetsTable(targets: TargetCheck[]): string {
   return targets.map((t) => `${t.met === null ? '[ ? ]' : t.met ? '[met]' : '[MISS]'} ${t.goal}: ${t.figure}`).join('\n');
 }
 
-export function writeResults(dir: string, results: RunResults): string {
+export function writeResults(dir: string, results: RunResults, suffix?: string): string {
   fs.mkdirSync(dir, { recursive: true });
   const stamp = results.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
-  const file = path.join(dir, `${stamp}-${results.profile}.json`);
+  const file = path.join(dir, `${stamp}-${results.profile}${suffix ? `-${suffix}` : ''}.json`);
   fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   return file;
 }
@@ -177,6 +179,7 @@ export function updateReadme(readmePath: string, results: RunResults, resultsFil
     '',
     ...peers,
     ...(results.notes.length > 0 ? ['', 'Notes of this run:', '', ...results.notes.map((n) => `- ${n}`)] : []),
+    ...(results.cpuProfile ? ['', '```', profileText(results.cpuProfile), '```'] : []),
     end,
   ].join('\n');
   fs.writeFileSync(readmePath, text.slice(0, from) + section + text.slice(to + end.length));

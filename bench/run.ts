@@ -10,7 +10,8 @@ import { readLiveLock } from '../src/platform/db/data-dir-lock.ts';
 import { EMBEDDED_SOCKET_PORT } from '../src/platform/db/embedded.ts';
 import { migrate } from '../src/platform/db/migrate.ts';
 import type { Orm } from '../src/platform/db/database.ts';
-import { clevertimStatus } from './clevertim.ts';
+import { mainThreadProfile, profileText, summariseProfile, type ProfileSummary } from './cpu-profile.ts';
+import { clevertimStatus, contactFixture, ensureClevertimDataset, getContact, type ClevertimStatus, type ContactFixture } from './clevertim.ts';
 import { companiesWithLimits, liftRateLimits, mintAccessTokens, repoRoot } from './credentials.ts';
 import { benchDatabase, createDatabaseIfMissing, dropDatabase, type BenchDatabase } from './database-url.ts';
 import { benchCompanies, DatasetMismatchError, ensureBlueClerkDataset } from './dataset.ts';
@@ -21,7 +22,7 @@ import { DIRECTUS, DIRECTUS_TOKEN, directusListPath, prepareDirectusTable, start
 import { installPeer, PeerUnavailable, type PeerPackage } from './peers/install.ts';
 import { PRISM, PRISM_STRIPS_PREFIX, startPrism } from './peers/prism.ts';
 import type { ServerProcess } from './processes.ts';
-import { profileFrom, type Profile } from './profile.ts';
+import { optionsFrom } from './profile.ts';
 import { step } from './progress.ts';
 import { ratios, resultsTable, TARGETS, targetChecks, targetsTable, updateReadme, writeResults, type PeerStatus, type RunResults } from './report.ts';
 import { deepPage, firstPage, freshLead, getJob, readFixture, replayedLead, singleKeyReplays, type ReadFixture } from './scenarios.ts';
@@ -32,7 +33,8 @@ const RESULTS = path.join(repoRoot, 'bench/results');
 const README = path.join(repoRoot, 'bench/README.md');
 
 const startedAt = new Date();
-const profile = profileFrom(process.argv.slice(2));
+const { profile, cpuProfile } = optionsFrom(process.argv.slice(2));
+const cpuProfileDir = cpuProfile ? path.join(WORK, 'profiles', startedAt.toISOString().replace(/[:.]/g, '-')) : undefined;
 const notes: string[] = [];
 const measurements: Measurement[] = [];
 let webhooks: WebhookPhase[] = [];
@@ -111,19 +113,27 @@ async function removeEarlierWrites(pool: pg.Pool, companyIds: string[]): Promise
  * a to c as requests, made for a token; the same requests go to Opsbase and to both baselines (which
  * ignore the token). Reads use the reads company, writes the writes company.
  */
-function blueClerkScenarios(fixture: ReadFixture): { scenario: string; request: (tokens: { read: string; write: string }) => LoadRequest; opsbaseOnly?: string }[] {
+/** Why baseline (ii) is not measured for a scenario in this profile, if it is not. */
+function ceilingSkipped(scenario: string): string | undefined {
+  if (profile.ceilingScenarios === 'all' || profile.ceilingScenarios.includes(scenario)) return undefined;
+  return `${profile.name} run: the ceiling is measured for ${profile.ceilingScenarios.join(', ')} only`;
+}
+
+const ONLY_OPSBASE = 'replays of one key need idempotency; the baselines have none';
+
+function blueClerkScenarios(fixture: ReadFixture): { scenario: string; request: (tokens: { read: string; write: string }) => LoadRequest; skip?: Record<string, string> }[] {
   return [
     { scenario: 'a', request: (t) => getJob(t.read, fixture) },
     { scenario: 'b-first', request: (t) => firstPage(t.read) },
     { scenario: 'b-deep', request: (t) => deepPage(t.read, fixture) },
     { scenario: 'c-fresh', request: (t) => freshLead(t.write) },
-    { scenario: 'c-replay', request: (t) => replayedLead(t.write) },
-    { scenario: 'c-replay-1key', request: (t) => singleKeyReplays(t.write), opsbaseOnly: 'replays of one key need idempotency; the baselines have none' },
+    { scenario: 'c-replay', request: (t) => replayedLead(t.write), skip: { [TARGETS.nodeHttp]: 'the same bytes as c-fresh' } },
+    { scenario: 'c-replay-1key', request: (t) => singleKeyReplays(t.write), skip: { [TARGETS.fastifyPg]: ONLY_OPSBASE, [TARGETS.nodeHttp]: ONLY_OPSBASE } },
   ];
 }
 
 /** Baseline (ii) answers with the bytes Opsbase answered: captured here, one request per scenario. */
-async function captureResponses(opsbase: ServerProcess, token: string, fixture: ReadFixture): Promise<string> {
+async function captureResponses(opsbase: ServerProcess, token: string, fixture: ReadFixture, contacts: ContactFixture | null): Promise<string> {
   const oneJob = { ...getJob(token, fixture), path: `/blueclerk/api/v1/jobs/${fixture.jobIds[0]}` };
   const routes = [
     { method: 'GET', prefix: '/blueclerk/api/v1/jobs/', status: 200, body: await preflight(opsbase.url, oneJob) },
@@ -131,13 +141,14 @@ async function captureResponses(opsbase: ServerProcess, token: string, fixture: 
     { method: 'GET', prefix: '/blueclerk/api/v1/jobs?limit=25&cursor=', status: 200, body: await preflight(opsbase.url, deepPage(token, fixture)) },
     { method: 'POST', prefix: '/blueclerk/api/v1/leads', status: 201, body: await preflight(opsbase.url, freshLead(token)) },
   ];
+  if (contacts) routes.push({ method: 'GET', prefix: '/clevertim/api/contact/', status: 200, body: await preflight(opsbase.url, getContact(contacts)) });
   const file = path.join(WORK, 'node-http-routes.json');
   fs.mkdirSync(WORK, { recursive: true });
   fs.writeFileSync(file, JSON.stringify(routes));
   return file;
 }
 
-async function postgresScenarios(db: BenchDatabase, pool: pg.Pool, orm: Orm, clevertimMounted: boolean): Promise<string | null> {
+async function postgresScenarios(db: BenchDatabase, pool: pg.Pool, orm: Orm, clevertim: ClevertimStatus): Promise<string | null> {
   const companies = benchCompanies();
   const companyIds = Object.values(companies);
   const lift = await companiesWithLimits(orm, companyIds);
@@ -146,34 +157,47 @@ async function postgresScenarios(db: BenchDatabase, pool: pg.Pool, orm: Orm, cle
     liftRateLimits(lift, opsbaseEnv({ DATABASE_URL: db.url }));
   }
   await removeEarlierWrites(pool, companyIds);
+  step('tokens and fixtures');
   const tokens = await mintAccessTokens(orm, companyIds);
   const fixture = await readFixture(pool, profile.dataset, companies.reads);
+  let contacts: ContactFixture | null = null;
+  let withoutD = `Clevertim API ${clevertim.detail}`;
+  if (clevertim.mounted) {
+    try {
+      contacts = await contactFixture(pool, orm, companies.reads, opsbaseEnv({ DATABASE_URL: db.url }));
+    } catch (error) {
+      withoutD = `Clevertim is mounted but scenario d could not be prepared: ${errorText(error)}`;
+      note(withoutD);
+    }
+  }
 
   let opsbase: ServerProcess | null = null;
   let baselineI: ServerProcess | null = null;
   let baselineII: ServerProcess | null = null;
   try {
     step('starting opsbase (PostgreSQL server), baseline (i) and baseline (ii)');
-    opsbase = await started(startOpsbase(TARGETS.opsbase, { DATABASE_URL: db.url }));
+    opsbase = await started(startOpsbase(TARGETS.opsbase, { DATABASE_URL: db.url }, { cpuProfileDir }));
     baselineI = await started(
       startBenchScript(TARGETS.fastifyPg, 'bench/baselines/fastify-pg.ts', {
         BASELINE_PG: JSON.stringify({ connectionString: db.url }),
         BASELINE_POOL_SIZE: '20',
         BASELINE_READ_COMPANY: companies.reads,
         BASELINE_WRITE_COMPANY: companies.writes,
+        BASELINE_CONTACT_QUERIES: JSON.stringify(contacts?.queries ?? []),
       }),
     );
-    const routesFile = await captureResponses(opsbase, tokens.get(companies.reads)!, fixture);
+    const routesFile = await captureResponses(opsbase, tokens.get(companies.reads)!, fixture, contacts);
     baselineII = await started(startBenchScript(TARGETS.nodeHttp, 'bench/baselines/node-http.ts', { BASELINE_ROUTES: routesFile }));
 
     const opsbaseTokens = { read: tokens.get(companies.reads)!, write: tokens.get(companies.writes)! };
     const servers: ServerProcess[] = [opsbase, baselineI, baselineII];
     step('warming up the three servers');
     for (const server of servers) await warmUp(server, [getJob(opsbaseTokens.read, fixture), firstPage(opsbaseTokens.read), freshLead(opsbaseTokens.write)], profile);
-    for (const { scenario, request, opsbaseOnly } of blueClerkScenarios(fixture)) {
+    for (const { scenario, request, skip } of blueClerkScenarios(fixture)) {
       for (const server of servers) {
-        if (opsbaseOnly && server !== opsbase) {
-          measurements.push(skipped(scenario, server.name, opsbaseOnly));
+        const reason = skip?.[server.name] ?? (server === baselineII ? ceilingSkipped(scenario) : undefined);
+        if (reason) {
+          measurements.push(skipped(scenario, server.name, reason));
           continue;
         }
         step(`${scenario}: ${server.name}`);
@@ -181,8 +205,18 @@ async function postgresScenarios(db: BenchDatabase, pool: pg.Pool, orm: Orm, cle
         measurements.push(await measure(scenario, server, request(opsbaseTokens), profile, note));
       }
     }
-    for (const target of [TARGETS.opsbase, TARGETS.fastifyPg, TARGETS.nodeHttp]) {
-      measurements.push(skipped('d', target, clevertimMounted ? 'Clevertim is mounted but the bench has no scenario d yet' : 'Clevertim API not mounted yet'));
+    for (const server of servers) {
+      if (!contacts) {
+        measurements.push(skipped('d', server.name, withoutD));
+        continue;
+      }
+      const reason = server === baselineII ? ceilingSkipped('d') : undefined;
+      if (reason) {
+        measurements.push(skipped('d', server.name, reason));
+        continue;
+      }
+      step(`d: ${server.name}`);
+      measurements.push(await measure('d', server, getContact(contacts), profile));
     }
 
     step('e: webhook fan-out');
@@ -250,7 +284,7 @@ async function peerScenarios(db: BenchDatabase, pool: pg.Pool, documentPath: str
   await withPeer(DIRECTUS, ['a', 'b-first', 'b-deep'], async (installed) => {
     await prepareDirectusTable(pool);
     step(`starting ${directusLabel} on a copy of bc_jobs`);
-    const directus = await started(startDirectus({ ...installed, version: DIRECTUS.version, latest: null }, db.url));
+    const directus = await started(startDirectus({ ...installed, version: DIRECTUS.version, latest: null }, db.url, pool));
     try {
       const headers = { authorization: `Bearer ${DIRECTUS_TOKEN}` };
       const requests: [string, LoadRequest, string][] = [
@@ -348,11 +382,18 @@ async function main(): Promise<void> {
   const db = benchDatabase(profile);
   const pool = await openBenchDatabase(db);
   const orm = drizzle(pool) as unknown as Orm;
+  if (clevertim.mounted) {
+    try {
+      datasets.clevertim = { contacts: profile.dataset.clevertimContacts, ...(await ensureClevertimDataset(pool, profile.dataset, db.description)) };
+    } catch (error) {
+      note(`the Clevertim contacts could not be made: ${errorText(error)}`);
+    }
+  }
   const { rows } = await pool.query<{ server_version: string }>('SHOW server_version');
   const postgresVersion = `PostgreSQL ${rows[0]!.server_version.split(' ')[0]}`;
   let documentPath: string | null = null;
   try {
-    documentPath = await postgresScenarios(db, pool, orm, clevertim.mounted);
+    documentPath = await postgresScenarios(db, pool, orm, clevertim);
   } catch (error) {
     note(`the PostgreSQL scenarios stopped: ${errorText(error)}`);
   }
@@ -368,12 +409,18 @@ async function main(): Promise<void> {
     note(`scenario f (embedded) stopped: ${errorText(error)}`);
   }
 
+  let cpuProfileSummary: ProfileSummary | undefined;
+  const profileFile = cpuProfileDir ? mainThreadProfile(cpuProfileDir) : null;
+  if (cpuProfileDir) {
+    if (profileFile) cpuProfileSummary = summariseProfile(profileFile);
+    notes.push(`run with --cpu-prof: the opsbase server of a to e ran under the profiler, which costs throughput; its figures are for finding where time goes${profileFile ? '' : ' (no profile was written)'}`);
+  }
   const other = os.loadavg()[0]!;
   notes.push(`load average (1 min) at the end: ${other.toFixed(2)} on ${os.cpus().length} cores; the machine is shared with other work, so compare ratios within this run rather than absolute figures across runs`);
   const results: RunResults = {
     date: startedAt.toISOString(),
     profile: profile.name,
-    command: profile.name === 'quick' ? 'npm run bench -- --quick' : 'npm run bench',
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     seconds: (Date.now() - startedAt.getTime()) / 1000,
     machine: machine(postgresVersion),
     commit: commit(),
@@ -385,11 +432,14 @@ async function main(): Promise<void> {
     peers,
     clevertim,
     notes,
+    ...(cpuProfileSummary ? { cpuProfile: cpuProfileSummary } : {}),
   };
   results.targets = targetChecks(measurements, webhooks);
-  const file = writeResults(RESULTS, results);
-  updateReadme(README, results, file);
-  process.stdout.write(`\n${resultsTable(results)}\n\nTargets (issue 7; reported, not asserted):\n${targetsTable(results.targets)}\n\nwritten to ${path.relative(repoRoot, file)}; bench/README.md updated (${Math.round(results.seconds)} s)\n`);
+  // A profiled run's figures carry the profiler's cost: kept in its own file, never the README's summary.
+  const file = writeResults(RESULTS, results, cpuProfile ? 'cpu-prof' : undefined);
+  if (!cpuProfile) updateReadme(README, results, file);
+  if (cpuProfileSummary) process.stdout.write(`\n${profileText(cpuProfileSummary)}\n`);
+  process.stdout.write(`\n${resultsTable(results)}\n\nTargets (issue 7; reported, not asserted):\n${targetsTable(results.targets)}\n\nwritten to ${path.relative(repoRoot, file)}${cpuProfile ? '' : '; bench/README.md updated'} (${Math.round(results.seconds)} s)\n`);
 }
 
 main().then(

@@ -6,19 +6,10 @@ import type { LoadRequest } from './load.ts';
 import type { DatasetSize } from './profile.ts';
 
 /**
- * The HTTP scenarios of issue 7 as requests. Every target gets the same paths and headers (baselines
- * simply ignore the bearer token), so a ratio compares the servers and nothing else.
+ * The HTTP scenarios of issue 7 as requests (bench/README.md lists them). Every target gets the same
+ * paths and headers (baselines simply ignore the bearer token), so a ratio compares the servers and
+ * nothing else.
  */
-export const SCENARIOS = {
-  a: 'a  GET /jobs/:id (random ids of one company)',
-  'b-first': 'b  GET /jobs?limit=25, first page',
-  'b-deep': 'b  GET /jobs?limit=25, deep page by cursor',
-  'c-fresh': 'c  POST /leads, fresh Idempotency-Key',
-  'c-replay': 'c  POST /leads, replays (one key per connection)',
-  'c-replay-1key': 'c  POST /leads, replays of one key by all connections',
-  d: 'd  GET /clevertim/api/contact/:id (Basic)',
-} as const;
-export type ScenarioId = keyof typeof SCENARIOS;
 
 /** How deep the deep page is: this share of the company's list lies before it. */
 export const DEEP_PAGE_SHARE = 0.9;

@@ -11,8 +11,9 @@ const pool = new pg.Pool({ ...(JSON.parse(env.BASELINE_PG ?? '{}') as pg.PoolCon
 pool.on('error', () => {});
 const readCompany = env.BASELINE_READ_COMPANY ?? '';
 const writeCompany = env.BASELINE_WRITE_COMPANY ?? '';
-const contactsCompany = env.BASELINE_CONTACTS_COMPANY ?? '';
-const contactSql = env.BASELINE_CONTACT_SQL ?? '';
+// Scenario d's statements are the Clevertim record store's own, recorded by the bench (bench/clevertim.ts);
+// `$ID` stands for the requested contact's id.
+const contactQueries = JSON.parse(env.BASELINE_CONTACT_QUERIES ?? '[]') as { sql: string; params: unknown[] }[];
 
 const JOB_COLUMNS = `"id", "company_id", "created_at", "updated_at", "title", "status", "property_id", "ticket_id", "scheduled_at", "completed_at"`;
 const GET_JOB = `select ${JOB_COLUMNS} from "bc_jobs" where ("bc_jobs"."company_id" = $1 and "bc_jobs"."id" = $2)`;
@@ -94,13 +95,16 @@ app.post('/blueclerk/api/v1/leads', async (request, reply) => {
   return reply.code(201).send({ ticketId: rows[0]!.id, status: rows[0]!.status });
 });
 
-// Scenario d's SQL is the Clevertim module's own, passed in by the bench (it changes with that module).
 app.get('/clevertim/api/contact/:id', async (request, reply) => {
-  if (contactSql === '') return reply.code(404).send({ status: 'ERROR', error: 'Clevertim is not mounted' });
-  const { id } = request.params as { id: string };
-  const { rows } = await pool.query(contactSql, [contactsCompany, Number(id)]);
-  if (!rows[0]) return reply.code(404).send({ status: 'ERROR', error: 'Not found' });
-  return { status: 'OK', content: [rows[0]] };
+  if (contactQueries.length === 0) return reply.code(404).send({ status: 'ERROR', error: 'Clevertim is not mounted' });
+  const id = Number((request.params as { id: string }).id);
+  let first: unknown[] = [];
+  for (const query of contactQueries) {
+    const { rows } = await pool.query(query.sql, query.params.map((p) => (p === '$ID' ? id : p)));
+    if (first.length === 0) first = rows;
+  }
+  if (!first[0]) return reply.code(404).send({ status: 'ERROR', error: 'Not found' });
+  return { status: 'OK', content: [first[0]] };
 });
 
 await app.listen({ port: Number(env.PORT), host: '127.0.0.1' });

@@ -75,7 +75,12 @@ function directusEnv(databaseUrl: string, port: number): NodeJS.ProcessEnv {
   return env;
 }
 
-export async function startDirectus(installed: InstalledPeer, databaseUrl: string): Promise<ServerProcess> {
+/** Directus's own tables are made once per Directus version (its `bootstrap`, 3 s or more, is then skipped). */
+function systemPart(): DatasetPart {
+  return { part: 'directus-system', version: DIRECTUS.version, size: {} };
+}
+
+export async function startDirectus(installed: InstalledPeer, databaseUrl: string, pool: pg.Pool): Promise<ServerProcess> {
   const cli = path.join(installed.dir, 'node_modules/directus/cli.js');
   if (!fs.existsSync(cli)) throw new Error(`Directus's command is not at ${cli}`);
   for (const dir of ['uploads', 'extensions']) fs.mkdirSync(path.join(installed.dir, dir), { recursive: true });
@@ -83,8 +88,18 @@ export async function startDirectus(installed: InstalledPeer, databaseUrl: strin
   const env = directusEnv(databaseUrl, port);
   // Creates Directus's system tables and the admin user with the static token on first use; later only
   // applies its migrations.
-  const bootstrap = spawnSync(process.execPath, [cli, 'bootstrap'], { cwd: installed.dir, env, encoding: 'utf8', timeout: 180_000 });
-  if (bootstrap.status !== 0) throw new Error(`directus bootstrap failed (exit ${bootstrap.status}): ${(bootstrap.stderr || bootstrap.stdout).trim().split('\n').slice(-5).join(' | ')}`);
+  let bootstrapped = false;
+  try {
+    bootstrapped = await datasetPresent(pool, systemPart());
+  } catch {
+    bootstrapped = false; // another Directus version: its bootstrap migrates
+  }
+  if (!bootstrapped) {
+    step(`directus bootstrap (its system tables and the admin user with the static token, in ${SCHEMA})`);
+    const bootstrap = spawnSync(process.execPath, [cli, 'bootstrap'], { cwd: installed.dir, env, encoding: 'utf8', timeout: 180_000 });
+    if (bootstrap.status !== 0) throw new Error(`directus bootstrap failed (exit ${bootstrap.status}): ${(bootstrap.stderr || bootstrap.stdout).trim().split('\n').slice(-5).join(' | ')}`);
+    await markDataset(pool, systemPart(), 0);
+  }
   return startServerProcess({
     name: 'directus',
     command: process.execPath,
