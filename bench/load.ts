@@ -101,7 +101,7 @@ export async function warmUp(target: LoadTarget, requests: LoadRequest[], profil
     } catch {
       continue; // reported by the measurement itself
     }
-    await run(target.url, request, profile.warmupSeconds, profile.connections);
+    await run(target.url, request, profile.serverWarmupSeconds, profile.connections);
   }
 }
 

@@ -192,7 +192,8 @@ async function postgresScenarios(db: BenchDatabase, pool: pg.Pool, orm: Orm, cle
     const opsbaseTokens = { read: tokens.get(companies.reads)!, write: tokens.get(companies.writes)! };
     const servers: ServerProcess[] = [opsbase, baselineI, baselineII];
     step('warming up the three servers');
-    for (const server of servers) await warmUp(server, [getJob(opsbaseTokens.read, fixture), firstPage(opsbaseTokens.read), freshLead(opsbaseTokens.write)], profile);
+    const warmUpRequests = [getJob(opsbaseTokens.read, fixture), firstPage(opsbaseTokens.read), freshLead(opsbaseTokens.write), ...(contacts ? [getContact(contacts)] : [])];
+    for (const server of servers) await warmUp(server, warmUpRequests, profile);
     for (const { scenario, request, skip } of blueClerkScenarios(fixture)) {
       for (const server of servers) {
         const reason = skip?.[server.name] ?? (server === baselineII ? ceilingSkipped(scenario) : undefined);
@@ -267,6 +268,7 @@ async function peerScenarios(db: BenchDatabase, pool: pg.Pool, documentPath: str
     const prism = await started(startPrism({ ...installed, version: PRISM.version, latest: null }, documentPath));
     try {
       const token = 'bc_at_prism-checks-only-that-a-token-is-sent';
+      await warmUp(prism, [rebased(getJob(token, fixture), PRISM_STRIPS_PREFIX)], profile);
       for (const [scenario, request] of [
         ['a', getJob(token, fixture)],
         ['b-first', firstPage(token)],
@@ -292,6 +294,7 @@ async function peerScenarios(db: BenchDatabase, pool: pg.Pool, documentPath: str
         ['b-first', { method: 'GET', path: directusListPath(companies.reads), headers, expectStatus: 200 }, 'filter company_id, sort -created_at,-id'],
         ['b-deep', { method: 'GET', path: directusListPath(companies.reads, fixture.deepOffset), headers, expectStatus: 200 }, `offset ${fixture.deepOffset} (Directus has no cursor)`],
       ];
+      await warmUp(directus, [requests[0]![1]], profile);
       for (const [scenario, request, why] of requests) {
         step(`${scenario}: ${directusLabel}`);
         measurements.push(await measure(scenario, { ...directus, name: directusLabel }, request, profile, { note: why }));
@@ -375,7 +378,7 @@ function commit(): { sha: string; dirty: boolean } {
 }
 
 async function main(): Promise<void> {
-  step(`bench, ${profile.name} profile: ${profile.durationSeconds} s per load after ${profile.warmupSeconds} s warm-up, ${profile.connections} connections, 127.0.0.1 only`);
+  step(`bench, ${profile.name} profile: ${profile.durationSeconds} s per load after ${profile.warmupSeconds} s warm-up (${profile.serverWarmupSeconds} s per request kind when a server starts), ${profile.connections} connections, 127.0.0.1 only`);
   const clevertim = await clevertimStatus();
   step(`Clevertim: ${clevertim.detail}`);
 
