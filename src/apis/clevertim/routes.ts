@@ -19,7 +19,6 @@ const SECURITY = [{ basicAuth: [] }];
 
 const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 const withArticle = (label: string) => `${/^[aeiou]/.test(label) ? 'an' : 'a'} ${label}`;
-const operationName = (spec: { schemaName: string }) => spec.schemaName;
 
 function envelope(item: TSchema) {
   return Type.Object(
@@ -48,7 +47,14 @@ function pathId(request: FastifyRequest): number {
 
 /** Routes for the verbs a resource does not support: 501, after authentication (hidden from the document). */
 function notSupported(app: FastifyInstance, method: HTTPMethods | HTTPMethods[], url: string, what: string): void {
-  app.route({ method, url, schema: { hide: true }, handler: async () => Promise.reject(clevertimError('not_supported', `Operation not supported: ${what}.`)) });
+  app.route({
+    method,
+    url,
+    schema: { hide: true },
+    handler: async () => {
+      throw clevertimError('not_supported', `Operation not supported: ${what}.`);
+    },
+  });
 }
 
 function registerResource(app: FastifyInstance, ctx: AppContext, spec: ResourceSpec, schemas: { output: TSchema; input: TSchema }, base: string): void {
@@ -57,7 +63,7 @@ function registerResource(app: FastifyInstance, ctx: AppContext, spec: ResourceS
   const documented = base === '/api';
   const doc = (schema: Record<string, unknown>) => ({ tags: [spec.tag], security: SECURITY, ...schema, ...(documented ? {} : { hide: true }) });
   const one = envelope(schemas.output);
-  const name = operationName(spec);
+  const name = spec.schemaName;
   const orm = ctx.db.orm;
 
   app.get(
@@ -182,5 +188,7 @@ export function registerClevertimRoutes(app: FastifyInstance, ctx: AppContext): 
     }
   }
   // R-16: contact photos live at the site root. No photos can be uploaded here, so none is ever found.
-  app.get('/getcphoto/:id/:cphoto', { schema: { hide: true } }, async () => Promise.reject(clevertimError('not_found', 'There is no such photo.')));
+  app.get('/getcphoto/:id/:cphoto', { schema: { hide: true } }, async () => {
+    throw clevertimError('not_found', 'There is no such photo.');
+  });
 }
