@@ -158,12 +158,12 @@ export function updateReadme(readmePath: string, results: RunResults, resultsFil
   const from = text.indexOf(start);
   const to = text.indexOf(end);
   if (from < 0 || to < from) throw new Error(`${readmePath} has no ${start} ... ${end} section`);
-  const machine = results.machine as { cpus: number; cpuModel: string; memoryGb: number; node: string; postgres: string; kernel: string };
+  const machine = results.machine as { cpus: number; cpuModel: string; memoryGb: number; node: string; postgres: string; kernel: string; loadAverageAtStart: number[] };
   const peers = results.peers.map((p) => `- ${p.pkg}@${p.version}: ${p.ran ? 'ran' : `not run: ${p.reason}`}${p.latest ? ` (newest on npm: ${p.latest.version}, engines node ${p.latest.engines})` : ''}`);
   const section = [
     start,
     `Run of ${results.date} (\`${results.command}\`, ${Math.round(results.seconds)} s, commit ${results.commit.sha.slice(0, 10)}${results.commit.dirty ? ' with uncommitted changes' : ''}); file [${path.basename(resultsFile)}](results/${path.basename(resultsFile)}).`,
-    `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.postgres}, Linux ${machine.kernel}. Clevertim: ${results.clevertim.detail}.`,
+    `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.postgres}, Linux ${machine.kernel}; load average at the start ${machine.loadAverageAtStart.join(' / ')} (1 / 5 / 15 min). Clevertim: ${results.clevertim.detail}.`,
     '',
     '```',
     resultsTable(results),
