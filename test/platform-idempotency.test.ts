@@ -80,6 +80,15 @@ test('a duplicate arriving while the first still runs is a conflict and never cr
   assert.equal(await widgetCount('w3'), 1);
 });
 
+test('many replays of a finished key at once all replay: none is mistaken for a request still running', async () => {
+  const fp = requestFingerprint('POST', '/widgets', { name: 'w9' });
+  const first = await runIdempotent(db, scopeA(), 'key-9', fp, createWidget('w9'));
+  const replays = await Promise.all(Array.from({ length: 20 }, () => runIdempotent(db, scopeA(), 'key-9', fp, createWidget('w9'))));
+  assert.deepEqual(replays.map((r) => r.kind), Array(20).fill('replayed'));
+  assert.deepEqual(replays[0]!.kind === 'replayed' && replays[0]!.response, first.kind === 'executed' && first.response);
+  assert.equal(await widgetCount('w9'), 1);
+});
+
 test('keys are scoped to the company and the credential', async () => {
   const fp = requestFingerprint('POST', '/widgets', { name: 'w4' });
   const a = await runIdempotent(db, scopeA(), 'shared-key', fp, createWidget('w4'));

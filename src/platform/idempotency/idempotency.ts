@@ -85,24 +85,21 @@ export async function runIdempotent(
 
   // A duplicate of a request this node is still running is refused before touching the database: on the
   // embedded database the first request's transaction holds the only backend, so the duplicate's claim
-  // would otherwise wait for it and replay instead of answering "still running".
+  // would otherwise wait for it and replay instead of answering "still running". Only requests that
+  // claimed the key and are doing its work count: replays of a finished key run side by side.
   const localKey = `${scope.companyId}\u0000${scope.credential}\u0000${key}`;
-  if (inFlight.has(localKey)) return { kind: 'conflict', reason: 'in_progress' };
-  inFlight.add(localKey);
-  try {
-    return await runClaimed(db, scope, key, fingerprint, work);
-  } finally {
-    inFlight.delete(localKey);
-  }
+  if (workInFlight.has(localKey)) return { kind: 'conflict', reason: 'in_progress' };
+  return runClaimed(db, scope, key, fingerprint, work, localKey);
 }
 
-const inFlight = new Set<string>();
+const workInFlight = new Set<string>();
 
-async function runClaimed(db: Database, scope: IdempotencyScope, key: string, fingerprint: string, work: (tx: Tx) => Promise<StoredResponse>): Promise<IdempotencyOutcome> {
+async function runClaimed(db: Database, scope: IdempotencyScope, key: string, fingerprint: string, work: (tx: Tx) => Promise<StoredResponse>, localKey: string): Promise<IdempotencyOutcome> {
   const owner = crypto.randomUUID();
   const claim = await claimKey(db.orm, scope, key, fingerprint, owner);
   if (claim.kind !== 'claimed') return claim.outcome;
 
+  workInFlight.add(localKey);
   try {
     const response = await db.orm.transaction(async (tx) => {
       const result = await work(tx);
@@ -120,6 +117,8 @@ async function runClaimed(db: Database, scope: IdempotencyScope, key: string, fi
     if (error instanceof LeaseLost) return { kind: 'conflict', reason: 'in_progress' };
     await db.orm.delete(idempotencyKeys).where(and(keyMatches(scope, key), eq(idempotencyKeys.owner, owner))).catch(() => {});
     throw error;
+  } finally {
+    workInFlight.delete(localKey);
   }
 }
 
