@@ -85,21 +85,41 @@ export async function runIdempotent(
 
   // A duplicate of a request this node is still running is refused before touching the database: on the
   // embedded database the first request's transaction holds the only backend, so the duplicate's claim
-  // would otherwise wait for it and replay instead of answering "still running". Only requests that
-  // claimed the key and are doing its work count: replays of a finished key run side by side.
+  // would otherwise wait for it and replay instead of answering "still running". The first request to
+  // arrive registers its claim here; a duplicate waits only for that claim's outcome: if it won the key
+  // (its work is running) the duplicate is a conflict, if it was a replay the duplicate replays too.
   const localKey = `${scope.companyId}\u0000${scope.credential}\u0000${key}`;
-  if (workInFlight.has(localKey)) return { kind: 'conflict', reason: 'in_progress' };
-  return runClaimed(db, scope, key, fingerprint, work, localKey);
+  const earlier = localClaims.get(localKey);
+  if (earlier) {
+    if (await earlier) return { kind: 'conflict', reason: 'in_progress' };
+    return runClaimed(db, scope, key, fingerprint, work, () => {});
+  }
+  let settle!: (wonTheKey: boolean) => void;
+  localClaims.set(localKey, new Promise<boolean>((resolve) => (settle = resolve)));
+  try {
+    return await runClaimed(db, scope, key, fingerprint, work, settle);
+  } finally {
+    settle(false);
+    localClaims.delete(localKey);
+  }
 }
 
-const workInFlight = new Set<string>();
+/** Claims this node is making, by key: resolves true when the claim won the key and its work runs. */
+const localClaims = new Map<string, Promise<boolean>>();
 
-async function runClaimed(db: Database, scope: IdempotencyScope, key: string, fingerprint: string, work: (tx: Tx) => Promise<StoredResponse>, localKey: string): Promise<IdempotencyOutcome> {
+async function runClaimed(
+  db: Database,
+  scope: IdempotencyScope,
+  key: string,
+  fingerprint: string,
+  work: (tx: Tx) => Promise<StoredResponse>,
+  claimed: (wonTheKey: boolean) => void,
+): Promise<IdempotencyOutcome> {
   const owner = crypto.randomUUID();
   const claim = await claimKey(db.orm, scope, key, fingerprint, owner);
+  claimed(claim.kind === 'claimed');
   if (claim.kind !== 'claimed') return claim.outcome;
 
-  workInFlight.add(localKey);
   try {
     const response = await db.orm.transaction(async (tx) => {
       const result = await work(tx);
@@ -117,8 +137,6 @@ async function runClaimed(db: Database, scope: IdempotencyScope, key: string, fi
     if (error instanceof LeaseLost) return { kind: 'conflict', reason: 'in_progress' };
     await db.orm.delete(idempotencyKeys).where(and(keyMatches(scope, key), eq(idempotencyKeys.owner, owner))).catch(() => {});
     throw error;
-  } finally {
-    workInFlight.delete(localKey);
   }
 }
 
