@@ -159,3 +159,16 @@ export async function listPeople(orm: Orm, filter: { companyId?: string } = {}):
   }
   return [...byId.values()];
 }
+
+/** Roles that manage a company's connections (connected apps, webhooks): the rest of its members only use them. */
+export const MANAGER_ROLES: readonly Role[] = ['owner', 'admin'];
+
+/** The company, when the person manages it; null for a plain member, an outsider or an unknown id alike. */
+export async function companyManagedBy(orm: Orm, personId: string, companyId: string): Promise<Company | null> {
+  const role = await roleIn(orm, personId, companyId);
+  return role && MANAGER_ROLES.includes(role) ? findCompany(orm, companyId) : null;
+}
+
+export async function companiesManagedBy(orm: Orm, personId: string): Promise<Company[]> {
+  return (await companiesOf(orm, personId)).filter((m) => MANAGER_ROLES.includes(m.role)).map((m) => m.company);
+}

@@ -4,14 +4,13 @@ import type { AppContext } from '../context.ts';
 import { renderPage } from '../console/render.ts';
 import { requireSignIn, type ConsoleSession } from '../console/sessions.ts';
 import { notFound, pageErrors, sessionOf } from '../oauth/portal/pages.ts';
-import { companiesOf, findCompany, roleIn } from '../tenancy/tenancy.ts';
+import { companiesManagedBy, companyManagedBy } from '../tenancy/tenancy.ts';
 import { recentDeliveries, resendDelivery, sendTestEvent, type DeliveryView } from './deliveries.ts';
 import { dailyQuotaFor, deliveriesCountedToday } from './quota.ts';
 import type { WebhookApiSettings } from './settings.ts';
 import { allSubscriptions } from './subscriptions.ts';
 
 const VIEWS = fileURLToPath(new URL('./views/', import.meta.url));
-const MANAGERS = ['owner', 'admin'];
 const DELIVERIES_PER_SUBSCRIPTION = 10;
 const DEAD_SHOWN = 50;
 
@@ -40,9 +39,7 @@ export function registerWebhookConsole(app: FastifyInstance, ctx: AppContext, se
   async function managedCompany(request: FastifyRequest) {
     const session = await sessionOf(ctx, request);
     const companyId = (request.params as { companyId: string }).companyId;
-    const role = await roleIn(ctx.db.orm, session.person.id, companyId);
-    const company = role && MANAGERS.includes(role) ? await findCompany(ctx.db.orm, companyId) : null;
-    return { session, company };
+    return { session, company: await companyManagedBy(ctx.db.orm, session.person.id, companyId) };
   }
 
   function page(reply: FastifyReply, session: ConsoleSession, template: string, title: string, data: Record<string, unknown>) {
@@ -51,7 +48,7 @@ export function registerWebhookConsole(app: FastifyInstance, ctx: AppContext, se
 
   app.get(base, { preHandler: signIn }, async (request, reply) => {
     const session = await sessionOf(ctx, request);
-    const companies = (await companiesOf(ctx.db.orm, session.person.id)).filter((m) => MANAGERS.includes(m.role)).map((m) => m.company);
+    const companies = await companiesManagedBy(ctx.db.orm, session.person.id);
     return page(reply, session, 'webhooks-index', `${settings.title} webhooks`, { companies });
   });
 

@@ -1,14 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../idempotency/idempotency.ts';
-
-export interface FannedOutEvent {
-  id: string;
-  companyId: string;
-  api: string;
-  type: string;
-  payload: Record<string, unknown>;
-  occurredAt: Date;
-}
+import type { DomainEvent } from '../events/record-event.ts';
 
 /**
  * Creates one pending delivery per live subscription of the event's company and API that asked for its
@@ -19,7 +11,7 @@ export interface FannedOutEvent {
  * Delivery ids are made in SQL (`c` + 24 hex characters from gen_random_uuid(), the same shape as our
  * CUIDs) because one statement writes a row per subscription.
  */
-export async function fanOutEvent(tx: Tx, event: FannedOutEvent): Promise<number> {
+export async function fanOutEvent(tx: Tx, event: DomainEvent): Promise<number> {
   const result = await tx.execute(sql`
     INSERT INTO webhook_deliveries (id, company_id, subscription_id, api, event_id, event_type, event_time, data, status, attempts, next_attempt_at)
     SELECT 'c' || substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), s.company_id, s.id, s.api,

@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { requireSignIn } from '../../console/sessions.ts';
-import { companiesOf, findCompany, roleIn } from '../../tenancy/tenancy.ts';
+import { companiesManagedBy, companyManagedBy } from '../../tenancy/tenancy.ts';
 import { connectedApps, revokeCompanyAuthorization } from '../authorizations.ts';
 import { notFound, page, pageErrors, sessionOf } from './pages.ts';
 
-const MANAGERS = ['owner', 'admin'];
 
 /**
  * "Connected apps" for a company: its owners and admins see every active authorization (app, scopes,
@@ -18,14 +17,12 @@ export function registerConnectedApps(app: FastifyInstance, ctx: AppContext): vo
   async function managedCompany(request: FastifyRequest) {
     const session = await sessionOf(ctx, request);
     const companyId = (request.params as { companyId: string }).companyId;
-    const role = await roleIn(ctx.db.orm, session.person.id, companyId);
-    const company = role && MANAGERS.includes(role) ? await findCompany(ctx.db.orm, companyId) : null;
-    return { session, company };
+    return { session, company: await companyManagedBy(ctx.db.orm, session.person.id, companyId) };
   }
 
   app.get('/connected-apps', { preHandler: signIn }, async (request, reply) => {
     const session = await sessionOf(ctx, request);
-    const companies = (await companiesOf(ctx.db.orm, session.person.id)).filter((m) => MANAGERS.includes(m.role)).map((m) => m.company);
+    const companies = await companiesManagedBy(ctx.db.orm, session.person.id);
     return page(reply, session, 'connected-apps-index', 'Connected apps', { companies });
   });
 
