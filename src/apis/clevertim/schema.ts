@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, foreignKey, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { companies, people } from '../../platform/tenancy/schema.ts';
+import { companies, groups, people } from '../../platform/tenancy/schema.ts';
 
 /**
  * Clevertim's records (spec section 4). Every table is keyed (company_id, id) and every link between
@@ -193,3 +193,37 @@ export const ctComments = pgTable(
 
 /** Custom-field definitions (spec 4.9), per company. */
 export const ctCustomFields = pgTable('ct_custom_fields', { ...recordColumns() }, (t) => [primaryKey({ name: 'ct_custom_fields_pk', columns: [t.companyId, t.id] })]);
+
+/**
+ * Clevertim's numeric group ids for the platform's groups (tenancy `groups`), made when a group is first
+ * listed through Clevertim, gone with the group. The group's `gid` bit is the platform's.
+ */
+export const ctGroups = pgTable(
+  'ct_groups',
+  {
+    companyId: text('company_id').notNull(),
+    id: bigint('id', { mode: 'number' })
+      .notNull()
+      .default(sql`nextval('ct_id_seq')`),
+    groupId: text('group_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'ct_groups_pk', columns: [t.companyId, t.id] }),
+    uniqueIndex('ct_groups_group_key').on(t.groupId),
+    foreignKey({ name: 'ct_groups_group_fk', columns: [t.companyId, t.groupId], foreignColumns: [groups.companyId, groups.id] }).onDelete('cascade'),
+  ],
+);
+
+/** Folders (R-15): `name` in attrs, `parentId` (null = the root); deleting a folder deletes its sub-folders. */
+export const ctFolders = pgTable(
+  'ct_folders',
+  {
+    ...recordColumns(),
+    parentId: ref('parent_id'),
+  },
+  (t) => [
+    primaryKey({ name: 'ct_folders_pk', columns: [t.companyId, t.id] }),
+    foreignKey({ name: 'ct_folders_parent_fk', columns: [t.companyId, t.parentId], foreignColumns: [t.companyId, t.id] }).onDelete('cascade'),
+    index('ct_folders_parent_idx').on(t.companyId, t.parentId),
+  ],
+);

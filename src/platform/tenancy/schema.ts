@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { check, foreignKey, index, integer, pgTable, primaryKey, text, timestamp, unique, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const PLANS = ['trial', 'starter', 'pro', 'business', 'enterprise'] as const;
 export type Plan = (typeof PLANS)[number];
@@ -57,5 +57,50 @@ export const memberships = pgTable(
     primaryKey({ columns: [t.companyId, t.personId] }),
     index('memberships_person_idx').on(t.personId),
     check('memberships_role_check', sql`${t.role} in ('owner','admin','member','viewer')`),
+  ],
+);
+
+/**
+ * A named group of a company's people (Clevertim's user groups, approver groups, ...). Each live group of
+ * a company holds one bit of a 31-bit mask (`bit` 0..30, so `gid` = 2^bit fits a positive 32-bit int):
+ * APIs that restrict records to groups store such masks. A bit is free again once its group is deleted;
+ * APIs clear it from what they stored in the deleting transaction (ApiModule.groupDeleted).
+ */
+export const GROUP_BITS = 31;
+
+export const groups = pgTable(
+  'groups',
+  {
+    id: text('id').primaryKey(),
+    companyId: text('company_id')
+      .notNull()
+      .references(() => companies.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    bit: integer('bit').notNull(),
+    createdAt: stamp('created_at'),
+    updatedAt: stamp('updated_at'),
+  },
+  (t) => [
+    unique('groups_company_id_key').on(t.companyId, t.id),
+    uniqueIndex('groups_company_bit_key').on(t.companyId, t.bit),
+    uniqueIndex('groups_company_name_key').on(t.companyId, sql`lower(${t.name})`),
+    check('groups_bit_check', sql`${t.bit} between 0 and 30`),
+  ],
+);
+
+/** Who is in which group: only members of the group's company (ending the membership ends this too). */
+export const groupMembers = pgTable(
+  'group_members',
+  {
+    companyId: text('company_id').notNull(),
+    groupId: text('group_id').notNull(),
+    personId: text('person_id').notNull(),
+    createdAt: stamp('created_at'),
+  },
+  (t) => [
+    primaryKey({ name: 'group_members_pk', columns: [t.groupId, t.personId] }),
+    foreignKey({ name: 'group_members_group_fk', columns: [t.companyId, t.groupId], foreignColumns: [groups.companyId, groups.id] }).onDelete('cascade'),
+    foreignKey({ name: 'group_members_membership_fk', columns: [t.companyId, t.personId], foreignColumns: [memberships.companyId, memberships.personId] }).onDelete('cascade'),
+    index('group_members_person_idx').on(t.companyId, t.personId),
   ],
 );
