@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from './context.ts';
 import type { DemoWorkspace } from './demo/demo.ts';
+import type { GuardRails } from './guard-rails.ts';
 import type { OAuthServerConfig } from './oauth/config.ts';
 
 /**
@@ -41,4 +42,9 @@ export interface ApiModule {
   seedDemo?(ctx: AppContext, demo: DemoWorkspace): Promise<void>;
   /** One copy-paste command for the start banner that works as printed (may mint a fresh demo credential). */
   bannerExample?(ctx: AppContext, demo: DemoWorkspace): Promise<string | null>;
+  /**
+   * Fixtures for the guard-rail tests (cross-tenant matrix, OpenAPI property tests): an API that serves
+   * an OpenAPI document must provide them, or those tests fail for it.
+   */
+  guardRails?: GuardRails;
 }
