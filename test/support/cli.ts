@@ -47,8 +47,9 @@ export interface Result {
   stderr: string;
 }
 
-export function spawnOpsbase(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<Result>; stdout: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnOpsbase(args: string[], env: NodeJS.ProcessEnv, stdin?: string): { child: ChildProcess; done: Promise<Result>; stdout: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (stdin !== undefined) child.stdin!.end(stdin);
   children.add(child);
   let stdout = '';
   let stderr = '';
@@ -65,7 +66,12 @@ export function spawnOpsbase(args: string[], env: NodeJS.ProcessEnv): { child: C
 
 /** Runs one command to its end (bounded: a hung command is killed and fails the test). */
 export async function opsbase(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Result> {
-  const { child, done } = spawnOpsbase(args, env);
+  return opsbaseWithInput(env, undefined, ...args);
+}
+
+/** The same, with `stdin` piped to the command's standard input (closed after it). */
+export async function opsbaseWithInput(env: NodeJS.ProcessEnv, stdin: string | undefined, ...args: string[]): Promise<Result> {
+  const { child, done } = spawnOpsbase(args, env, stdin);
   const timer = setTimeout(() => child.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
   const result = await done;
   clearTimeout(timer);

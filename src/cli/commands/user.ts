@@ -15,11 +15,37 @@ import {
   TenancyInputError,
   type PersonWithMemberships,
 } from '../../platform/tenancy/tenancy.ts';
-import { CliError, UsageError, printJson, printLine, printNote, printTable, type Command, type CommandGroup } from '../command.ts';
+import { CliError, UsageError, printJson, printLine, printNote, printTable, type Command, type CommandGroup, type CommandInput } from '../command.ts';
 import { withDatabase } from '../database.ts';
 
 /** `opsbase user ...`: people who sign in to the console, and their memberships. */
 const ROLE_LIST = ROLES.join(', ');
+
+const PASSWORD_STDIN_OPTION = {
+  type: 'boolean',
+  description: 'Read the password from the first line of standard input instead (keeps it out of the process list and shell history)',
+} as const;
+
+async function readStandardInput(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The password of --password or --password-stdin. An argument is visible to every local user in the
+ * process list and stays in shell history, so scripts should pipe it in:
+ * `printf '%s\n' "$PW" | opsbase user set-password --email E --password-stdin`.
+ */
+async function passwordInput(input: CommandInput): Promise<string | undefined> {
+  const given = input.string('password');
+  if (!input.flag('password-stdin')) return given;
+  if (given !== undefined) throw new UsageError('give --password P or --password-stdin, not both');
+  if (process.stdin.isTTY) throw new UsageError('--password-stdin reads the password from standard input: pipe it in');
+  const line = (await readStandardInput()).split(/\r?\n/)[0]!;
+  if (line === '') throw new UsageError('--password-stdin: standard input held no password');
+  return line;
+}
 
 function personJson(person: PersonWithMemberships) {
   return {
@@ -40,7 +66,7 @@ async function personWithMemberships(orm: Orm, personId: string): Promise<Person
 const create: Command = {
   name: 'user create',
   summary: 'Create a person, or add an existing person to a company',
-  usage: 'user create --email E --password P --name N [--company ID --role ROLE] [--json]',
+  usage: 'user create --email E (--password P | --password-stdin) --name N [--company ID --role ROLE] [--json]',
   details: [
     'For a new person, --password and --name are required. When a person with the email exists already,',
     'give --company and --role: they are added to the company, or their role in it is changed; their',
@@ -50,13 +76,15 @@ const create: Command = {
   options: {
     email: { type: 'string', value: 'E', description: 'Their email address (the sign-in name)', required: true },
     password: { type: 'string', value: 'P', description: 'Their password (at least 8 characters); only its argon2id hash is kept' },
+    'password-stdin': PASSWORD_STDIN_OPTION,
     name: { type: 'string', value: 'N', description: 'Their name' },
     company: { type: 'string', value: 'ID', description: 'A company to make them a member of (with --role)' },
     role: { type: 'string', value: 'ROLE', description: `Their role in --company: ${ROLE_LIST}` },
   },
   async run(input) {
     const email = normaliseEmail(input.string('email')!);
-    const [password, name, companyId, role] = ['password', 'name', 'company', 'role'].map((o) => input.string(o));
+    const [name, companyId, role] = ['name', 'company', 'role'].map((o) => input.string(o));
+    const password = await passwordInput(input);
     if (role !== undefined && companyId === undefined) throw new UsageError('--role needs --company ID');
     if (companyId !== undefined && role === undefined) throw new UsageError(`--company needs --role ROLE (${ROLE_LIST})`);
     if (role !== undefined) parseRole(role);
@@ -75,7 +103,7 @@ const create: Command = {
         await addMembership(db.orm, { companyId, personId: existing.id, role: role! });
         return { created: false, previousRole: before, person: await personWithMemberships(db.orm, existing.id) };
       }
-      if (password === undefined) throw new UsageError('missing --password P (needed to create a new person)');
+      if (password === undefined) throw new UsageError('missing --password P or --password-stdin (needed to create a new person)');
       if (name === undefined) throw new UsageError('missing --name N (needed to create a new person)');
       const personId = await db.orm.transaction(async (tx) => {
         // The tenancy functions only build queries, which a transaction does as the pool would.
@@ -106,17 +134,21 @@ const create: Command = {
 const setPasswordCommand: Command = {
   name: 'user set-password',
   summary: 'Set a person\'s password',
+  usage: 'user set-password --email E (--password P | --password-stdin) [--json]',
   json: true,
   options: {
     email: { type: 'string', value: 'E', description: 'The person\'s email address', required: true },
-    password: { type: 'string', value: 'P', description: 'The new password (at least 8 characters)', required: true },
+    password: { type: 'string', value: 'P', description: 'The new password (at least 8 characters)' },
+    'password-stdin': PASSWORD_STDIN_OPTION,
   },
   async run(input) {
     const email = normaliseEmail(input.string('email')!);
+    const password = await passwordInput(input);
+    if (password === undefined) throw new UsageError('missing --password P or --password-stdin');
     const person = await withDatabase(async ({ db }) => {
       const found = await findPersonByEmail(db.orm, email);
       if (!found) throw new CliError(`--email: no person with the email ${email}`);
-      await setPassword(db.orm, found.id, input.string('password')!);
+      await setPassword(db.orm, found.id, password);
       return found;
     });
     if (input.json) return printJson({ id: person.id, email: person.email, password_changed: true });
