@@ -51,3 +51,28 @@ export interface GuardRailTenant {
    */
   secrets: { ids: (string | number)[]; texts: string[] };
 }
+
+/**
+ * The usual shape of a path: each parameter names a record of the resource written just before it
+ * (`/tickets/{id}`, `/webhooks/{id}/deliveries`). Answers the parameters from `records` (resource name →
+ * this company's record id) or `{ notTenantData }` for the resources listed there, else undefined.
+ */
+export function parametersByResource(
+  path: string,
+  records: Record<string, string | number>,
+  notTenantData: Record<string, string> = {},
+): Record<string, string> | { notTenantData: string } | undefined {
+  const segments = path.split('/').filter(Boolean);
+  const parameters: Record<string, string> = {};
+  for (const [index, segment] of segments.entries()) {
+    const name = /^\{(.+)\}$/.exec(segment)?.[1] ?? /^:(.+)$/.exec(segment)?.[1];
+    if (!name) continue;
+    const resource = segments[index - 1];
+    if (resource === undefined) return undefined;
+    if (notTenantData[resource]) return { notTenantData: notTenantData[resource]! };
+    const id = records[resource];
+    if (id === undefined) return undefined;
+    parameters[name] = String(id);
+  }
+  return parameters;
+}

@@ -1,4 +1,5 @@
 import type { ApiModule } from '../../platform/api-module.ts';
+import { blueClerkGuardRails } from './guard-rails.ts';
 import { registerOpenApi } from '../../platform/openapi/openapi.ts';
 import { ENDPOINT_PATHS, issuerOf } from '../../platform/oauth/config.ts';
 import { registerOAuthMetadataRoot, registerOAuthServer } from '../../platform/oauth/index.ts';
@@ -24,6 +25,7 @@ export const blueClerk: ApiModule = {
   oauth: blueClerkOAuth,
   seedDemo: seedBlueClerkDemo,
   bannerExample: blueClerkBannerExample,
+  guardRails: blueClerkGuardRails,
   consoleLinks: [
     { label: 'API reference', href: '/blueclerk/api/docs' },
     { label: 'OpenAPI document', href: '/blueclerk/api/openapi.json' },

@@ -1,4 +1,5 @@
 import type { ApiModule } from '../../platform/api-module.ts';
+import { clevertimGuardRails } from './guard-rails.ts';
 import { registerOpenApi } from '../../platform/openapi/openapi.ts';
 import { registerTokenAuth } from './auth.ts';
 import { registerJsonBodies } from './body.ts';
@@ -19,6 +20,7 @@ export const clevertim: ApiModule = {
   personalApiTokens: {},
   seedDemo: seedClevertimDemo,
   bannerExample: clevertimBannerExample,
+  guardRails: clevertimGuardRails,
   consoleLinks: [
     { label: 'API reference', href: '/clevertim/api/docs' },
     { label: 'OpenAPI document', href: '/clevertim/api/openapi.json' },
