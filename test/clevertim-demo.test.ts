@@ -55,7 +55,7 @@ test('the demo company has companies, people, a case, deals, tasks, notes and cu
   const fields = await list('customfield');
   assert.deepEqual(companies.map((c) => c.cn).sort(), ['Hartley Builders Ltd', 'Northgate Plumbing Supplies', 'Riverside Property Management']);
   assert.equal(cases.length, 1);
-  assert.deepEqual(opportunities.map((o) => o.status).sort(), ['Open', 'Won']);
+  assert.deepEqual(opportunities.map((o) => o.status).sort(), ['Open', 'Open', 'Won']);
   assert.ok(tasks.length >= 3 && tasks.some((task) => task.is_completed));
   assert.ok(notes.length >= 3);
   assert.deepEqual(fields.map((f) => f.name).sort(), ['Lead source', 'Next service due']);
@@ -68,10 +68,24 @@ test('the demo company has companies, people, a case, deals, tasks, notes and cu
   const riverside = companies.find((c) => c.cn === 'Riverside Property Management')!;
   assert.equal(riverside.opportunities.length, 1);
   assert.equal(contacts.find((c) => c.fn === 'Tom')!.companyId, riverside.id);
-  const refit = opportunities.find((o) => o.status === 'Open')!;
+  const refit = opportunities.find((o) => o.name === 'Bathroom refits for the Riverside flats')!;
   assert.equal(refit.tasks.length, 2);
   assert.equal(refit.notes.length, 1);
   assert.ok(notes.some((note) => note.comments.length === 1));
+});
+
+test('the demo has two groups, the owner in Office, and one opportunity only Office sees (R-5); and a folder with a sub-folder', async () => {
+  const token = tokenOf(bannerLine);
+  const groups = (await ct(t, 'GET', '/group', { token })).json().content as { id: number; name: string; gid: number; users: number[] }[];
+  assert.deepEqual(groups.map((g) => g.name).sort(), ['Field engineers', 'Office']);
+  const office = groups.find((g) => g.name === 'Office')!;
+  const me = (await ct(t, 'GET', '/user', { token })).json().content[0].id;
+  assert.deepEqual(office.users, [me]);
+  const restricted = ((await ct(t, 'GET', '/opportunity', { token })).json().content as Record<string, any>[]).filter((o) => o.gid !== 0);
+  assert.deepEqual(restricted.map((o) => [o.name, o.gid]), [['Supplier discount renegotiation', office.gid]]);
+  const folders = (await ct(t, 'GET', '/folder', { token })).json().content as Record<string, any>[];
+  const contracts = folders.find((f) => f.name === 'Contracts')!;
+  assert.deepEqual(folders.map((f) => [f.name, f.parentId, f.is_dir]), [['Contracts', null, true], ['2026', contracts.id, true]]);
 });
 
 test('the demo is seeded once', async () => {

@@ -266,6 +266,41 @@ describe('custom fields (spec 4.9, 4.10, R-7)', () => {
     assert.deepEqual((await get('contact', person.id))!.cf, { [source]: 'Referral' }, 'refused writes changed nothing');
   });
 
+  test('a value of a user, contact, company, case or opportunity field must name one the caller may see in their company: otherwise 400, nothing written', async () => {
+    const field = async (elemType: string, multiple = false) => (await created(t, owner, 'customfield', { name: `Points at a ${elemType}${multiple ? 's' : ''}`, elemType, modelType: ['customers', 'cases'], multiple })).id as number;
+    const [userField, contactField, companyField, caseField, oppField, contactsField] = [await field('user'), await field('contact'), await field('company'), await field('case'), await field('opportunity'), await field('contact', true)];
+    const person = await created(t, owner, 'contact', { fn: 'Referrer' });
+    const firm = await created(t, owner, 'company', { cn: 'Referring Firm' });
+    const kase = await created(t, owner, 'case', { name: 'Referenced case' });
+    const deal = await created(t, owner, 'opportunity', { name: 'Referenced deal' });
+    const ok = await created(t, owner, 'contact', {
+      fn: 'Pointing',
+      cf: { [userField]: String(userIds.member), [contactField]: String(person.id), [companyField]: firm.id, [caseField]: String(kase.id), [oppField]: String(deal.id), [contactsField]: [String(person.id)] },
+    });
+    assert.deepEqual(ok.cf[companyField], String(firm.id), 'stored in the text form');
+
+    const theirs = await created(t, world.people.globexOwner.token, 'contact', { fn: 'Globex person' });
+    const secret = await created(t, owner, 'case', { name: 'The owner’s own', is_private: true });
+    const globexUser = (await ct(t, 'GET', '/user', { token: world.people.globexOwner.token })).json().content[0].id as number;
+    for (const [key, value, message] of [
+      [userField, String(globexUser), `cf.${userField}: there is no user with id ${globexUser}`],
+      [contactField, String(firm.id), `cf.${contactField}: there is no contact with id ${firm.id}`],
+      [companyField, String(person.id), `cf.${companyField}: there is no company with id ${person.id}`],
+      [contactField, String(theirs.id), `cf.${contactField}: there is no contact with id ${theirs.id}`],
+      [caseField, '987654321', `cf.${caseField}: there is no case with id 987654321`],
+      [oppField, String(kase.id), `cf.${oppField}: there is no opportunity with id ${kase.id}`],
+      [contactsField, [String(person.id), String(theirs.id)], `cf.${contactsField}: there is no contact with id ${theirs.id}`],
+    ] as const) {
+      await refused('PUT', `/contact/${ok.id}`, { cf: { [key]: value } }, new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    }
+    // A private case of the owner is no case to the member (R-5: it does not exist for them); admins see it.
+    const forMember = await ct(t, 'POST', '/contact', { token: world.people.member.token, body: { fn: 'x', cf: { [caseField]: String(secret.id) } } });
+    assert.equal(forMember.statusCode, 400);
+    assert.match(forMember.json().error, new RegExp(`^cf.${caseField}: there is no case with id ${secret.id}`));
+    assert.equal((await ct(t, 'POST', '/case', { token: world.people.admin.token, body: { name: 'x', cf: { [caseField]: String(secret.id) } } })).statusCode, 200);
+    assert.deepEqual((await get('contact', ok.id))!.cf[contactField], String(person.id), 'refused writes changed nothing');
+  });
+
   test('a changed definition never makes the API return a value that no longer fits; a deleted one takes its values with it', async () => {
     const field = await created(t, owner, 'customfield', { name: 'Size', elemType: 'select', modelType: ['customers'], values: ['S', 'M', 'L'] });
     const person = await created(t, owner, 'contact', { fn: 'Sized', cf: { [field.id]: 'M' } });
@@ -305,29 +340,33 @@ describe('visibility: private records (spec 4.1, R-5)', () => {
     assert.deepEqual((await get('contact', shared.id, member))!.tasks, [task.id]);
   });
 
-  test('a private record can be given to another user; gid can only be 0 here (there are no groups)', async () => {
+  test('a private record can be given to another user; a gid must name groups of the company', async () => {
     const handed = await created(t, owner, 'case', { name: 'For the member', is_private: true, puser: userIds.member });
     assert.equal((await get('case', handed.id, world.people.member.token))?.name, 'For the member');
     assert.equal(await get('case', handed.id, world.people.viewer.token), null);
-    await refused('POST', '/case', { name: 'x', gid: 4 }, /^gid must be 0/);
+    await refused('POST', '/case', { name: 'x', gid: 4 }, /^gid 4: 4 is not the gid of a group of Acme Plumbing/);
+    await refused('POST', '/case', { name: 'x', gid: -1 }, /gid/);
     await refused('POST', '/case', { name: 'x', puser: 987654 }, /^puser: there is no user with id 987654/);
     assert.equal((await created(t, owner, 'case', { name: 'Everyone', gid: 0 })).gid, 0);
   });
 });
 
 describe('users and groups (spec 4.11)', () => {
-  test('groups: an empty list, and no group by id', async () => {
+  test('a company without groups: an empty list, and no group by id', async () => {
     assert.deepEqual((await ct(t, 'GET', '/group', { token: owner })).json(), { status: 'OK', content: [] });
     assert.equal((await ct(t, 'GET', '/group/1', { token: owner })).statusCode, 404);
   });
 
-  test('files, folders and linked files: no file storage here, so empty lists, 404 by id and 501 for writes', async () => {
-    for (const resource of ['file', 'folder', 'linkedfile']) {
+  test('files and linked files: nothing can be added (501), so empty lists and 404 for every id, to read, rename or delete', async () => {
+    for (const resource of ['file', 'linkedfile']) {
       assert.deepEqual((await ct(t, 'GET', `/${resource}`, { token: owner })).json(), { status: 'OK', content: [] });
       assert.equal((await ct(t, 'GET', `/${resource}/1`, { token: owner })).statusCode, 404);
-      const post = await ct(t, 'POST', `/${resource}`, { token: owner, body: { name: 'Docs', parentId: null, is_dir: true } });
+      assert.equal((await ct(t, 'PUT', `/${resource}/1`, { token: owner, body: { name: 'x' } })).statusCode, 404);
+      assert.equal((await ct(t, 'DELETE', `/${resource}/1`, { token: owner })).statusCode, 404);
+      assert.equal((await ct(t, 'DELETE', `/${resource}/1`, { token: world.people.viewer.token })).statusCode, 403, 'permissions first');
+      const post = await ct(t, 'POST', `/${resource}`, { token: owner, body: { name: 'Docs', parentId: null } });
       assert.equal(post.statusCode, 501);
-      assert.match(post.json().error, /file storage is not offered/);
+      assert.match(post.json().error, /cannot be (uploaded|added)/);
     }
   });
 

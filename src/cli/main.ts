@@ -8,6 +8,7 @@ import { CliError, UsageError, type Command, type CommandGroup } from './command
 import { app } from './commands/app.ts';
 import { company } from './commands/company.ts';
 import { demo } from './commands/demo.ts';
+import { group } from './commands/group.ts';
 import { migrate } from './commands/migrate.ts';
 import { start } from './commands/start.ts';
 import { token } from './commands/token.ts';
@@ -18,7 +19,7 @@ import { user } from './commands/user.ts';
  * rest with that command's options, runs it, and turns every failure into one line on stderr and a
  * non-zero exit (2: the command line is wrong; 1: the input or the database said no).
  */
-const entries: (Command | CommandGroup)[] = [start, migrate, demo, company, user, app, token];
+const entries: (Command | CommandGroup)[] = [start, migrate, demo, company, user, group, app, token];
 
 const isGroup = (entry: Command | CommandGroup): entry is CommandGroup => 'commands' in entry;
 

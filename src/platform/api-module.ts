@@ -3,6 +3,7 @@ import type { AppContext } from './context.ts';
 import type { DemoWorkspace } from './demo/demo.ts';
 import type { GuardRails } from './guard-rails.ts';
 import type { OAuthServerConfig } from './oauth/config.ts';
+import type { GroupDeletedHook } from './tenancy/groups.ts';
 
 /**
  * How an API plugs into the platform. Each `src/apis/<api>/index.ts` exports one of these; the server
@@ -38,6 +39,11 @@ export interface ApiModule {
    * when its tokens have one.
    */
   personalApiTokens?: { prefix?: string };
+  /**
+   * A group of a company's people (tenancy groups) is being deleted: clear its bit from what the API
+   * stored, in the deleting transaction, before a new group can be given the same bit.
+   */
+  groupDeleted?: GroupDeletedHook;
   /** Adds this API's data to the demo workspace (runs once, when the demo is created). */
   seedDemo?(ctx: AppContext, demo: DemoWorkspace): Promise<void>;
   /** One copy-paste command for the start banner that works as printed (may mint a fresh demo credential). */

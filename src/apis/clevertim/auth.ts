@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
 import { verifyApiToken } from '../../platform/credentials/api-tokens.ts';
+import { groupMaskOf } from '../../platform/tenancy/groups.ts';
 import { clevertimError } from './errors.ts';
 import { mayDo, type Caller, type Permission } from './records/caller.ts';
 import { ensureUserId } from './records/users.ts';
@@ -37,8 +38,8 @@ export function registerTokenAuth(app: FastifyInstance, ctx: AppContext): void {
     const token = tokenFromAuthorization(request.headers.authorization);
     const holder = token ? await verifyApiToken(ctx.db.orm, CLEVERTIM_TOKEN_API, token) : null;
     if (!holder) throw clevertimError('authentication_failed');
-    const userId = await ensureUserId(ctx.db.orm, holder.companyId, holder.personId);
-    callers.set(request, { companyId: holder.companyId, companyName: holder.companyName, personId: holder.personId, role: holder.role, userId });
+    const [userId, groupMask] = await Promise.all([ensureUserId(ctx.db.orm, holder.companyId, holder.personId), groupMaskOf(ctx.db.orm, holder.companyId, holder.personId)]);
+    callers.set(request, { companyId: holder.companyId, companyName: holder.companyName, personId: holder.personId, role: holder.role, userId, groupMask });
   });
 }
 

@@ -1,21 +1,26 @@
 import type { AppContext } from '../../platform/context.ts';
 import { issueApiToken } from '../../platform/credentials/api-tokens.ts';
 import type { DemoWorkspace } from '../../platform/demo/demo.ts';
+import { addGroupMember, createGroup, gidOf } from '../../platform/tenancy/groups.ts';
 import { CLEVERTIM_TOKEN_API } from './auth.ts';
 import type { Caller, Db } from './records/caller.ts';
-import { caseResource, commentResource, companyResource, contactResource, customFieldResource, noteResource, opportunityResource, recordStore, taskResource } from './records/resources.ts';
+import { caseResource, commentResource, companyResource, contactResource, customFieldResource, folderResource, noteResource, opportunityResource, recordStore, taskResource } from './records/resources.ts';
 import type { ResourceSpec } from './records/resource.ts';
 import { ensureUserId } from './records/users.ts';
 
 /**
  * Clevertim's part of the demo workspace: the demo plumbing company's CRM — the builders, landlords and
  * suppliers it works with, their people, a case, two deals, tasks, notes and a comment, and two custom
- * fields. Made through the record store as the demo owner, in one transaction, so it obeys every rule
+ * fields, two groups and an opportunity only the Office group sees. Made through the record store as the demo owner, in one transaction, so it obeys every rule
  * a client's data does.
  */
 export async function seedClevertimDemo(ctx: AppContext, demo: DemoWorkspace): Promise<void> {
   const userId = await ensureUserId(ctx.db.orm, demo.company.id, demo.owner.id);
-  const caller: Caller = { companyId: demo.company.id, companyName: demo.company.name, personId: demo.owner.id, role: 'owner', userId };
+  // Two groups of the company's people (platform groups, Clevertim's /group); the owner runs the office.
+  const office = await createGroup(ctx.db.orm, demo.company.id, { name: 'Office' });
+  await createGroup(ctx.db.orm, demo.company.id, { name: 'Field engineers' });
+  await addGroupMember(ctx.db.orm, demo.company.id, office.id, demo.owner.id);
+  const caller: Caller = { companyId: demo.company.id, companyName: demo.company.name, personId: demo.owner.id, role: 'owner', userId, groupMask: gidOf(office.bit) };
   await ctx.db.orm.transaction(async (tx) => {
     const add = async (spec: ResourceSpec, body: Record<string, unknown>) => (await recordStore.create(tx as Db, spec, caller, body)).id as number;
 
@@ -46,6 +51,8 @@ export async function seedClevertimDemo(ctx: AppContext, demo: DemoWorkspace): P
     const pressure = await add(caseResource, { name: 'Low water pressure at 14 Elm Street', description: 'Pressure drops when two taps run. Suspect a partly closed stop valve or scale in the main.', cust: priya, leadUser: userId, tags: ['diagnosis'] });
     const refit = await add(opportunityResource, { name: 'Bathroom refits for the Riverside flats', description: 'Six bathrooms, phased over the summer.', cust: riverside, value: '18500', currency: 'USD', status: 'Open', leadUser: userId });
     const contract = await add(opportunityResource, { name: 'Annual maintenance contract', cust: hartley, value: '4800', currency: 'USD', status: 'Won' });
+    // Only the office (and owners and admins) sees what the supplier charges us.
+    await add(opportunityResource, { name: 'Supplier discount renegotiation', description: 'Northgate offered 12% off valves for a two-year commitment.', cust: northgate, value: '2200', currency: 'USD', status: 'Open', gid: gidOf(office.bit) });
 
     await add(taskResource, { name: 'Call Priya with the pressure test results', atype: 'Call', cust: priya, case: pressure, startDate: { y: 2026, mo: 6, d: 2, h: 10, mi: 0 }, aUserId: userId });
     await add(taskResource, { name: 'Send the refit quote to Tom', atype: 'Email', cust: tom, opp: refit, startDate: { y: 2026, mo: 6, d: 5 } });
@@ -57,6 +64,8 @@ export async function seedClevertimDemo(ctx: AppContext, demo: DemoWorkspace): P
     await add(noteResource, { desc: 'Tom wants the quote by Friday; budget is tight for the first phase.', cust: [tom, riverside], opportunity: refit });
     await add(noteResource, { desc: 'Contract signed for the year.', cust: hartley, opportunity: contract });
     await add(commentResource, { comment: 'Sent them our brochure the next day.', nid: metSarah });
+    const contracts = await add(folderResource, { name: 'Contracts', parentId: null, is_dir: true });
+    await add(folderResource, { name: '2026', parentId: contracts, is_dir: true });
   });
 }
 

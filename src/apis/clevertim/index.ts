@@ -8,6 +8,7 @@ import { registerClevertimErrorHandling } from './errors.ts';
 import { registerClevertimRoutes } from './routes.ts';
 import { registerSettingsPage, SETTINGS_PATH } from './console/settings.ts';
 import { clevertimBannerExample, seedClevertimDemo } from './demo.ts';
+import { clearDeletedGroup } from './records/users.ts';
 
 /**
  * The Clevertim CRM API under `/clevertim`: the documented base `https://www.clevertim.com/api` is
@@ -20,6 +21,8 @@ export const clevertim: ApiModule = {
   personalApiTokens: {},
   seedDemo: seedClevertimDemo,
   bannerExample: clevertimBannerExample,
+  // A deleted group's gid bit leaves every record's mask before the bit can be given to a new group.
+  groupDeleted: clearDeletedGroup,
   guardRails: clevertimGuardRails,
   consoleLinks: [
     { label: 'API reference', href: '/clevertim/api/docs' },

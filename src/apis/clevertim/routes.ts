@@ -30,10 +30,6 @@ const DeletedEnvelope = Type.Object({ status: Type.Literal('OK') }, { additional
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, description: 'The record’s id' }) });
 
 const FileSchema = Type.Object({ id: Type.Integer(), name: Type.String(), parentId: Type.Union([Type.Integer(), Type.Null()]) }, { $id: 'ClevertimFile', additionalProperties: false });
-const FolderSchema = Type.Object(
-  { id: Type.Integer(), name: Type.String(), parentId: Type.Union([Type.Integer(), Type.Null()]), is_dir: Type.Literal(true) },
-  { $id: 'ClevertimFolder', additionalProperties: false },
-);
 const LinkedFileSchema = Type.Object(
   { id: Type.Integer(), name: Type.String(), sys: Type.Enum(['D', 'G'], { type: 'string', description: 'D Dropbox, G Google Drive' }), size: Type.Integer(), link: Type.String(), icon: Type.String() },
   { $id: 'ClevertimLinkedFile', additionalProperties: false },
@@ -168,6 +164,27 @@ function registerReadOnly(
   notSupported(app, ['POST', 'PUT', 'DELETE', 'PATCH'], item, why);
 }
 
+/** A file resource with no files: empty lists, 404 for every id (also to PUT and DELETE, after the permission check), 501 for adding. */
+function registerNoFiles(app: FastifyInstance, base: string, name: string, label: string, schema: TSchema): void {
+  const collection = `${base}/${name}`;
+  const item = `${collection}/:id`;
+  const documented = base === '/api';
+  const doc = (extra: Record<string, unknown>) => ({ tags: ['Files'], security: SECURITY, ...extra, ...(documented ? {} : { hide: true }) });
+  const operation = name === 'file' ? 'File' : 'LinkedFile';
+  const missing = async (request: FastifyRequest) => {
+    pathId(request);
+    throw clevertimError('not_found', `There is no ${label} with this id: ${label}s cannot be added on this server.`);
+  };
+  app.get(collection, { schema: doc({ operationId: `list${operation}s`, summary: `List ${label}s`, description: `Always empty: ${label}s cannot be added on this server.`, response: { 200: envelope(schema), ...errorResponses(401, 500) } }) }, async () => ({ status: 'OK', content: [] }));
+  app.get(item, { schema: doc({ operationId: `get${operation}`, summary: `Get one ${label}`, params: IdParams, response: { 200: envelope(schema), ...errorResponses(401, 404, 500) } }) }, missing);
+  app.put(item, { preValidation: requirePermission('canedit'), schema: doc({ operationId: `update${operation}`, summary: `Rename or move ${withArticle(label)}`, description: `Needs canedit. No ${label} exists here, so this answers 404.`, params: IdParams, response: { 200: envelope(schema), ...errorResponses(400, 401, 403, 404, 500) } }) }, missing);
+  app.delete(item, { preValidation: requirePermission('candelete'), schema: doc({ operationId: `delete${operation}`, summary: `Delete ${withArticle(label)}`, description: `Needs candelete. No ${label} exists here, so this answers 404.`, params: IdParams, response: { 200: DeletedEnvelope, ...errorResponses(401, 403, 404, 500) } }) }, missing);
+  notSupported(app, 'POST', collection, name === 'file' ? 'files cannot be uploaded to this server' : 'linked files cannot be added on this server');
+  notSupported(app, 'POST', item, `POST adds to the collection: send it to ${collection}`);
+  notSupported(app, ['PUT', 'DELETE'], collection, `PUT and DELETE name one record: ${collection}/{id}`);
+  for (const url of [collection, item]) notSupported(app, 'PATCH', url, 'PATCH is not part of this API; use PUT');
+}
+
 export function registerClevertimRoutes(app: FastifyInstance, ctx: AppContext): void {
   // One schema object per resource, shared by both bases (their $id names one OpenAPI component).
   const schemas = new Map(RESOURCES.map((spec) => [spec, { output: outputSchema(spec), input: inputSchema(spec) }]));
@@ -180,12 +197,10 @@ export function registerClevertimRoutes(app: FastifyInstance, ctx: AppContext): 
       schema: UserSchema,
       list: (request, ids) => listUsers(ctx.db.orm, callerOf(request).companyId, ids),
     });
-    registerReadOnly(app, base, { name: 'group', tag: 'Groups', label: 'group', schema: GroupSchema, list: async () => listGroups() });
-    // Files, folders and linked files (R-15) need file storage, which this server does not offer: the
-    // resources exist (so clients get 501 for writes, not "no such resource") and list nothing.
-    for (const [name, label, schema] of [['file', 'file', FileSchema], ['folder', 'folder', FolderSchema], ['linkedfile', 'linked file', LinkedFileSchema]] as const) {
-      registerReadOnly(app, base, { name, tag: 'Files', label, schema, list: async () => [], readOnly: 'file storage is not offered on this server' });
-    }
+    registerReadOnly(app, base, { name: 'group', tag: 'Groups', label: 'group', schema: GroupSchema, list: (request, ids) => listGroups(ctx.db.orm, callerOf(request).companyId, ids), readOnly: 'groups are managed on the console page Groups and with opsbase group, not through the API' });
+    // Files and linked files (R-15): nothing can be uploaded or linked here (501), so none exists: the
+    // lists are empty and every file id is 404, for reading, renaming, moving and deleting alike.
+    for (const [name, label, schema] of [['file', 'file', FileSchema], ['linkedfile', 'linked file', LinkedFileSchema]] as const) registerNoFiles(app, base, name, label, schema);
   }
   // R-16: contact photos live at the site root. No photos can be uploaded here, so none is ever found.
   app.get('/getcphoto/:id/:cphoto', { schema: { hide: true } }, async () => {

@@ -3,6 +3,7 @@ import csrf from '@fastify/csrf-protection';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { ApiModule } from '../api-module.ts';
+import { registerGroupsPage } from './pages/groups.ts';
 import { registerHome } from './pages/home.ts';
 import { registerSignIn } from './pages/sign-in.ts';
 import { consolePageErrors } from './pages/views.ts';
@@ -33,6 +34,7 @@ export async function registerConsole(app: FastifyInstance, ctx: AppContext, api
     consolePageErrors(pages, ctx);
     registerSignIn(pages, ctx);
     registerHome(pages, ctx, apis);
+    registerGroupsPage(pages, ctx, apis);
   });
   schedulePurges(ctx);
 }

@@ -13,6 +13,8 @@ export interface Caller {
   role: Role;
   /** The person's Clevertim user id in this company (`userId` on what they create). */
   userId: number;
+  /** The OR of the `gid` bits of the person's groups (R-5); absent or 0: in no group. */
+  groupMask?: number;
 }
 
 export type Permission = 'canexport' | 'canedit' | 'candelete';

@@ -107,6 +107,17 @@ export function acceptCustomFieldValues(definitions: Map<number, CustomFieldDefi
   return accepted;
 }
 
+/** The record ids and user ids that accepted values of reference-type fields name, per field, for checking they exist. */
+export function referencedIds(definitions: Map<number, CustomFieldDefinition>, accepted: Record<string, string | string[]>): { key: string; elemType: 'user' | 'contact' | 'company' | 'case' | 'opportunity'; ids: number[] }[] {
+  const wanted: { key: string; elemType: 'user' | 'contact' | 'company' | 'case' | 'opportunity'; ids: number[] }[] = [];
+  for (const [key, value] of Object.entries(accepted)) {
+    const definition = definitions.get(Number(key));
+    if (!definition || !REFERENCE_TYPES.has(definition.elemType)) continue;
+    wanted.push({ key, elemType: definition.elemType as 'user', ids: (Array.isArray(value) ? value : [value]).map(Number) });
+  }
+  return wanted;
+}
+
 /** The stored values a client may be shown now: a value whose field was deleted or changed so it no longer fits is left out. */
 export function currentCustomFieldValues(definitions: Map<number, CustomFieldDefinition>, model: ModelType, stored: Record<string, unknown>): Record<string, unknown> {
   const shown: Record<string, unknown> = {};

@@ -11,8 +11,8 @@ import type { ModelType } from './custom-field-values.ts';
  * so list/get/create/update/delete, validation, the envelope and the OpenAPI entries are written once.
  */
 
-/** What a link may point at. `contactOrCompany` is a bare `cust` id: a person or a company (one id space). */
-export type Target = 'contactOrCompany' | 'company' | 'case' | 'opportunity' | 'note' | 'task' | 'user';
+/** What a link may point at. `contactOrCompany` is a bare `cust` id: a person or a company (one id space); `contact` a person only. */
+export type Target = 'contactOrCompany' | 'contact' | 'company' | 'case' | 'opportunity' | 'note' | 'task' | 'folder' | 'user';
 
 /** A single link held in a column of the record's own table (`cust`, `companyId`, `leadUser`, ...). */
 export interface Reference {
@@ -82,6 +82,8 @@ export interface ResourceSpec {
   common: CommonField[];
   /** R-12: the message when a record lacks what it needs, or null. Checked on create and after every update. */
   required(record: Record<string, unknown>): string | null;
+  /** Rules that need the database (a folder never moves under itself), on the merged record; throw a 400. `id` null on create. */
+  checkWrite?(tx: Db, companyId: string, id: number | null, record: Record<string, unknown>): Promise<void>;
   /** Rules across fields, on the merged record; throw a 400. */
   validate?(record: Record<string, unknown>, mode: 'create' | 'update'): void;
   /** Renames of documented typos accepted on create (R-13: comment `name` for `comment`). */
@@ -153,7 +155,7 @@ function visibilitySchemas(): Record<string, TSchema> {
   return {
     is_private: Type.Boolean({ description: 'Visible to one user only (`puser`), and to owners and admins' }),
     puser: nullableId('The user a private record belongs to (default: whoever makes it private)'),
-    gid: Type.Integer({ minimum: 0, description: 'Bitmask of the groups that may see it; 0 = everyone (there are no groups here, so always 0)' }),
+    gid: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, description: 'The groups that may see it: the sum of their `gid` values (GET /group); 0 = everyone. Bits that name no group are refused (400)' }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { and, eq, sql } from 'drizzle-orm';
 import { clevertimError } from '../errors.ts';
-import { ctCases, ctComments, ctContacts, ctCustomFields, ctNoteContacts, ctNotes, ctOpportunities, ctTasks } from '../schema.ts';
+import { ctCases, ctComments, ctContacts, ctCustomFields, ctFolders, ctNoteContacts, ctNotes, ctOpportunities, ctTasks } from '../schema.ts';
 import { choice, dateParts, decimalText, flag, integer, optionalChoice, recurrenceOptions, text, textList, typedPairs, type Attribute } from './attributes.ts';
 import type { Db } from './caller.ts';
 import { ELEM_TYPES, MODEL_TYPES } from './custom-field-values.ts';
@@ -309,16 +309,51 @@ export const customFieldResource: ResourceSpec = {
   },
 };
 
+/** Whether `candidate` is `folderId` or lies inside it (walking up from the candidate to the root). */
+async function isInside(tx: Db, companyId: string, candidate: number, folderId: number): Promise<boolean> {
+  const result = await tx.execute(sql`
+    WITH RECURSIVE up(id, parent_id, depth) AS (
+      SELECT id, parent_id, 0 FROM ct_folders WHERE company_id = ${companyId} AND id = ${candidate}
+      UNION ALL
+      SELECT f.id, f.parent_id, up.depth + 1 FROM ct_folders f JOIN up ON f.company_id = ${companyId} AND f.id = up.parent_id
+      WHERE up.depth < 10000
+    )
+    SELECT 1 AS hit FROM up WHERE id = ${folderId} LIMIT 1`);
+  return (result as unknown as { rows: unknown[] }).rows.length > 0;
+}
+
+export const folderResource: ResourceSpec = {
+  name: 'folder',
+  tag: 'Files',
+  schemaName: 'Folder',
+  label: 'folder',
+  description: 'A folder (R-15). Files cannot be uploaded on this server, so folders hold only folders. Deleting a folder deletes its sub-folders.',
+  table: ctFolders,
+  satisfies: ['folder'],
+  attributes: { name: text('Folder name; required', 255, '', 'Contracts') },
+  references: { parentId: { column: 'parentId', target: 'folder', description: 'The folder it is in; null = the root', deletedWithTarget: true } },
+  computed: { is_dir: { schema: Type.Literal(true, { description: 'Always true: a folder' }), value: () => true } },
+  common: [],
+  required: (record) => (blank(record.name) ? 'name: a folder needs a name' : null),
+  async checkWrite(tx, companyId, id, record) {
+    const parentId = record.parentId as number | null;
+    if (id === null || parentId === null) return;
+    if (await isInside(tx, companyId, parentId, id)) throw clevertimError('bad_request', `parentId ${parentId}: a folder cannot be moved into itself or one of its sub-folders`);
+  },
+};
+
 /** The resources served by the record store, in the spec's order. Users and groups are read-only lists (users.ts). */
-export const RESOURCES: ResourceSpec[] = [contactResource, companyResource, caseResource, opportunityResource, taskResource, noteResource, commentResource, customFieldResource];
+export const RESOURCES: ResourceSpec[] = [contactResource, companyResource, caseResource, opportunityResource, taskResource, noteResource, commentResource, customFieldResource, folderResource];
 
 const TARGETS: Record<Exclude<Target, 'user'>, TargetTable> = {
   contactOrCompany: { table: ctContacts, visibility: true, label: 'contact or company' },
+  contact: { table: ctContacts, kind: { column: 'isCompany', value: false }, visibility: true, label: 'contact' },
   company: { table: ctContacts, kind: { column: 'isCompany', value: true }, visibility: true, label: 'company' },
   case: { table: ctCases, visibility: true, label: 'case' },
   opportunity: { table: ctOpportunities, visibility: true, label: 'opportunity' },
   note: { table: ctNotes, visibility: false, label: 'note' },
   task: { table: ctTasks, visibility: true, label: 'task' },
+  folder: { table: ctFolders, visibility: false, label: 'folder' },
 };
 
 export const recordStore = createRecordStore(RESOURCES, TARGETS);

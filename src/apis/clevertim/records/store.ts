@@ -3,9 +3,10 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { clevertimError } from '../errors.ts';
 import { acceptAttribute } from './attributes.ts';
 import { seesEverything, type Caller, type Db } from './caller.ts';
-import { acceptCustomFieldValues, currentCustomFieldValues, loadDefinitions, type CustomFieldDefinition } from './custom-field-values.ts';
+import { acceptCustomFieldValues, currentCustomFieldValues, loadDefinitions, referencedIds, type CustomFieldDefinition } from './custom-field-values.ts';
 import { columnOf, type ResourceSpec, type Target, type TargetTable } from './resource.ts';
 import { existingUserIds } from './users.ts';
+import { companyGroupMask } from '../../../platform/tenancy/groups.ts';
 
 /**
  * The one record store behind every declared resource: company-scoped, visibility-aware reads with
@@ -28,6 +29,8 @@ interface Input {
 }
 
 const MAX_ID = Number.MAX_SAFE_INTEGER;
+/** Every bit a group can hold (tenancy GROUP_BITS = 31: bits 0..30). */
+const MAX_GID = 2 ** 31 - 1;
 
 /** A path id: digits only (R-15 "accept digit strings in paths"); anything else names no record. */
 export function parseRecordId(value: unknown): number | null {
@@ -58,8 +61,11 @@ export function createRecordStore(specs: ResourceSpec[], targets: Record<Exclude
 
   function visibleTo(table: PgTable, caller: Caller): SQL | undefined {
     if (seesEverything(caller)) return undefined;
-    // R-5: a private record is its `puser`'s; a group-restricted one its groups' (there are no groups here).
-    return and(or(eq(col(table, 'isPrivate'), false), eq(col(table, 'puser'), caller.userId)), eq(col(table, 'gid'), 0));
+    // R-5: a private record is its `puser`'s; a group-restricted one (gid ≠ 0) is for the members of a
+    // group whose bit is set. The `puser` of a record always sees it (it was given to them by name).
+    const gid = col(table, 'gid');
+    const groups = caller.groupMask ? or(eq(gid, 0), sql`(${gid} & ${caller.groupMask}::integer) <> 0`) : eq(gid, 0);
+    return or(eq(col(table, 'puser'), caller.userId), and(eq(col(table, 'isPrivate'), false), groups));
   }
 
   function scope(spec: Pick<ResourceSpec, 'table' | 'kind'>, companyId: string): SQL {
@@ -191,10 +197,10 @@ export function createRecordStore(specs: ResourceSpec[], targets: Record<Exclude
         input.puser = source.puser as number | null;
       }
       if (hasOwn(source, 'gid')) {
-        if (source.gid !== null && source.gid !== 0) {
-          throw clevertimError('bad_request', 'gid must be 0 (everyone): this account has no user groups (GET /group lists none)');
+        if (source.gid !== null && !(Number.isSafeInteger(source.gid) && (source.gid as number) >= 0 && (source.gid as number) <= MAX_GID)) {
+          throw clevertimError('bad_request', 'gid must be 0 (everyone) or a sum of the gid values of groups (GET /group lists them)');
         }
-        input.gid = 0;
+        input.gid = (source.gid as number | null) ?? 0;
       }
     }
     if (spec.customFields && hasOwn(source, 'cf')) input.cf = source.cf;
@@ -226,6 +232,15 @@ export function createRecordStore(specs: ResourceSpec[], targets: Record<Exclude
     }
   }
 
+  /** R-5: every bit of a `gid` mask must be a group of the caller's company. */
+  async function checkGroups(db: Db, caller: Caller, gid: number | undefined): Promise<void> {
+    if (!gid) return;
+    const unknown = gid & ~(await companyGroupMask(db, caller.companyId));
+    if (unknown === 0) return;
+    const bits = [...Array(31).keys()].filter((bit) => (unknown & (2 ** bit)) !== 0).map((bit) => 2 ** bit);
+    throw clevertimError('bad_request', `gid ${gid}: ${bits.join(', ')} ${bits.length === 1 ? 'is not the gid of a group' : 'are not gid values of groups'} of ${caller.companyName} (GET /group lists the groups and their gid values)`);
+  }
+
   /** The record as it will be (attributes with fallbacks, links by field), as `required` and `validate` see it. */
   function mergedView(spec: ResourceSpec, attrs: Record<string, unknown>, input: Input, row: Row | null): Record<string, unknown> {
     const record: Record<string, unknown> = {};
@@ -253,8 +268,12 @@ export function createRecordStore(specs: ResourceSpec[], targets: Record<Exclude
     return wanted;
   }
 
+  /** `cf` checked against the definitions; a reference-type value must name a record (or user) of the company the caller may see. */
   async function acceptCf(db: Db, spec: ResourceSpec, caller: Caller, cf: unknown) {
-    return acceptCustomFieldValues(await loadDefinitions(db, caller.companyId), spec.customFields!, cf);
+    const definitions = await loadDefinitions(db, caller.companyId);
+    const accepted = acceptCustomFieldValues(definitions, spec.customFields!, cf);
+    await checkLinks(db, caller, referencedIds(definitions, accepted).map(({ key, elemType, ids }) => ({ field: `cf.${key}`, target: elemType, ids })));
+    return accepted;
   }
 
   async function writeLinks(tx: Db, spec: ResourceSpec, companyId: string, id: number, input: Input, replace: boolean): Promise<void> {
@@ -276,12 +295,14 @@ export function createRecordStore(specs: ResourceSpec[], targets: Record<Exclude
     const input = readInput(spec, body, 'create');
     checkRules(spec, mergedView(spec, input.attrs, input, null), 'create');
     await checkLinks(tx, caller, linkChecks(spec, input));
+    await checkGroups(tx, caller, input.gid);
+    await spec.checkWrite?.(tx, caller.companyId, null, mergedView(spec, input.attrs, input, null));
     const values: Record<string, unknown> = { companyId: caller.companyId, userId: caller.userId, attrs: definedOnly(input.attrs) };
     if (spec.kind) values[spec.kind.column] = spec.kind.value;
     for (const [field, reference] of Object.entries(spec.references ?? {})) values[reference.column] = input.references[field] ?? null;
     if (spec.visibility) {
       const isPrivate = input.isPrivate ?? false;
-      Object.assign(values, { isPrivate, puser: input.puser ?? (isPrivate ? caller.userId : null), gid: 0 });
+      Object.assign(values, { isPrivate, puser: input.puser ?? (isPrivate ? caller.userId : null), gid: input.gid ?? 0 });
     }
     if (spec.customFields) values.cf = await acceptCf(tx, spec, caller, input.cf ?? {});
     const [created] = (await tx.insert(spec.table).values(values as never).returning({ id: col(spec.table, 'id') })) as { id: number }[];
@@ -298,12 +319,15 @@ export function createRecordStore(specs: ResourceSpec[], targets: Record<Exclude
     const attrs = definedOnly({ ...row.attrs, ...input.attrs });
     checkRules(spec, mergedView(spec, attrs, input, row), 'update');
     await checkLinks(tx, caller, linkChecks(spec, input));
+    await checkGroups(tx, caller, input.gid);
+    await spec.checkWrite?.(tx, caller.companyId, id, mergedView(spec, attrs, input, row));
     const values: Record<string, unknown> = { attrs, updatedAt: sql`now()` };
     for (const [field, reference] of Object.entries(spec.references ?? {})) if (input.references[field] !== undefined) values[reference.column] = input.references[field];
     if (spec.visibility) {
       const isPrivate = input.isPrivate ?? (row.isPrivate as boolean);
       const puser = input.puser !== undefined ? input.puser : (row.puser as number | null);
       Object.assign(values, { isPrivate, puser: isPrivate && puser === null ? caller.userId : puser });
+      if (input.gid !== undefined) values.gid = input.gid;
     }
     if (spec.customFields && input.cf !== undefined) values.cf = await acceptCf(tx, spec, caller, input.cf);
     await tx.update(spec.table).set(values as never).where(and(scope(spec, caller.companyId), eq(col(spec.table, 'id'), id)));

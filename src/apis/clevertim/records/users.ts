@@ -1,13 +1,14 @@
 import { Type, type Static } from 'typebox';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { memberships, people } from '../../../platform/tenancy/schema.ts';
-import { ctUsers } from '../schema.ts';
+import { gidOf } from '../../../platform/tenancy/groups.ts';
+import { groupMembers, groups, memberships, people } from '../../../platform/tenancy/schema.ts';
+import { ctCases, ctContacts, ctGroups, ctOpportunities, ctTasks, ctUsers } from '../schema.ts';
 import { entitlementsOf, type Db } from './caller.ts';
 
 /**
  * Clevertim users (spec 4.11) are the company's members, each with a numeric id of its own. The id is
  * made the first time the person is seen through Clevertim and kept for good. Users and groups are
- * read-only in the API (R-14); the platform has no user groups, so the group list is empty.
+ * read-only in the API (R-14): groups are the platform's groups of a company's people.
  */
 export const UserSchema = Type.Object(
   {
@@ -80,7 +81,51 @@ export async function existingUserIds(db: Db, companyId: string, ids: number[]):
   return new Set(rows.map((row) => row.id));
 }
 
-/** The platform has no user groups: the list is empty, and a record's `gid` mask can only be 0. */
-export async function listGroups(): Promise<Group[]> {
-  return [];
+/**
+ * The company's groups (the platform's groups of people, managed on the console page Groups and by
+ * `opsbase group`) as Clevertim groups, by ascending id: each with its numeric id (made on first listing,
+ * kept while the group lives), its `gid` bit and its members' user ids.
+ */
+export async function listGroups(db: Db, companyId: string, ids?: number[]): Promise<Group[]> {
+  await db.execute(sql`
+    INSERT INTO ct_groups (company_id, group_id)
+    SELECT g.company_id, g.id FROM groups g
+    WHERE g.company_id = ${companyId} AND NOT EXISTS (SELECT 1 FROM ct_groups c WHERE c.group_id = g.id)
+    ON CONFLICT DO NOTHING`);
+  await ensureMemberUserIds(db, companyId);
+  const rows = await db
+    .select({ id: ctGroups.id, groupId: groups.id, name: groups.name, bit: groups.bit })
+    .from(ctGroups)
+    .innerJoin(groups, and(eq(groups.companyId, ctGroups.companyId), eq(groups.id, ctGroups.groupId)))
+    .where(and(eq(ctGroups.companyId, companyId), ids ? inArray(ctGroups.id, ids) : undefined))
+    .orderBy(asc(ctGroups.id));
+  if (rows.length === 0) return [];
+  const members = await db
+    .select({ groupId: groupMembers.groupId, userId: ctUsers.id })
+    .from(groupMembers)
+    .innerJoin(ctUsers, and(eq(ctUsers.companyId, groupMembers.companyId), eq(ctUsers.personId, groupMembers.personId)))
+    .where(and(eq(groupMembers.companyId, companyId), inArray(groupMembers.groupId, rows.map((row) => row.groupId))))
+    .orderBy(asc(ctUsers.id));
+  return rows.map((row) => ({ id: row.id, name: row.name, gid: gidOf(row.bit), users: members.filter((m) => m.groupId === row.groupId).map((m) => m.userId) }));
+}
+
+/**
+ * When a group is deleted (ApiModule.groupDeleted), its bit leaves every record's `gid`, so a group made
+ * later with the same bit sees none of them. A record that only the deleted group could see does not
+ * become everyone's: it becomes private to its `puser`, or else to whoever made it (owners and admins
+ * still see it), never wider than before.
+ */
+export async function clearDeletedGroup(tx: Db, group: { companyId: string; gid: number }): Promise<void> {
+  for (const table of [ctContacts, ctCases, ctOpportunities, ctTasks]) {
+    const remaining = sql`(${table.gid} & ~${group.gid}::integer)`;
+    await tx
+      .update(table)
+      .set({
+        gid: remaining,
+        isPrivate: sql`${table.isPrivate} OR ${remaining} = 0`,
+        puser: sql`CASE WHEN ${remaining} = 0 THEN coalesce(${table.puser}, ${table.userId}) ELSE ${table.puser} END`,
+        updatedAt: sql`now()`,
+      } as never)
+      .where(and(eq(table.companyId, group.companyId), sql`(${table.gid} & ${group.gid}::integer) <> 0`));
+  }
 }

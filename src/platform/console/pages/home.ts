@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiModule } from '../../api-module.ts';
 import type { AppContext } from '../../context.ts';
 import { OAUTH_CONSOLE_LINKS } from '../../oauth/portal/index.ts';
-import { companiesOf } from '../../tenancy/tenancy.ts';
+import { companiesOf, MANAGER_ROLES } from '../../tenancy/tenancy.ts';
+import type { Role } from '../../tenancy/schema.ts';
+import { GROUPS_PATH } from './groups.ts';
 import { renderPage } from '../render.ts';
 import { currentSession, requireSignIn, safeNextPath } from '../sessions.ts';
 import { CONSOLE_VIEWS } from './views.ts';
@@ -29,7 +31,10 @@ export function registerHome(app: FastifyInstance, ctx: AppContext, apis: ApiMod
   const apiLinks = apis.map((api) => ({ title: api.title, prefix: api.prefix, links: safeLinks(api.consoleLinks ?? []) }));
   const companyLinks = apis.flatMap((api) => api.companyConsoleLinks ?? []);
   // Checked once the company id is in place: the id is a CUID, but the check must not rely on it.
-  const linksOf = (companyId: string) => safeLinks(companyLinks.map((link) => ({ label: link.label, href: link.href.replaceAll(':companyId', encodeURIComponent(companyId)) })));
+  // The platform's own page for each company: its groups, for those who manage the company.
+  const managerLinks = [{ label: 'Groups', href: GROUPS_PATH }];
+  const linksOf = (companyId: string, role: Role) =>
+    safeLinks([...(MANAGER_ROLES.includes(role) ? managerLinks : []), ...companyLinks].map((link) => ({ label: link.label, href: link.href.replaceAll(':companyId', encodeURIComponent(companyId)) })));
 
   app.get('/', { preHandler: requireSignIn(ctx) }, async (request, reply) => {
     const session = (await currentSession(ctx, request))!;
@@ -39,7 +44,7 @@ export function registerHome(app: FastifyInstance, ctx: AppContext, apis: ApiMod
       plan: company.plan,
       planLabel: capitalised(company.plan),
       roleLabel: capitalised(role),
-      links: linksOf(company.id),
+      links: linksOf(company.id, role),
     }));
     return renderPage(reply, {
       viewsDir: CONSOLE_VIEWS,
@@ -49,7 +54,7 @@ export function registerHome(app: FastifyInstance, ctx: AppContext, apis: ApiMod
       csrfToken: reply.generateCsrf(),
       data: {
         memberships,
-        companyLinks: companyLinks.length > 0,
+        companyLinks: memberships.some((m) => m.links.length > 0),
         links,
         apis: apiLinks.map(({ prefix, ...api }) => ({ ...api, baseUrl: `${ctx.config.publicUrl}${prefix}` })),
       },
