@@ -51,7 +51,8 @@ export function recordErrorFromDatabase(error: unknown): RecordInputError | null
       const target = /^bc_[a-z_]+?_(contact|property|job|ticket)_fk$/.exec(pgError.constraint)?.[1];
       if (target) return new RecordInputError(`${target}Id`, `${target}Id: there is no such ${target}`);
     }
-    if (pgError.code === '23514' || pgError.code === '22P02' || pgError.code === '22003') {
+    // 22021: a text holding a NUL character, which PostgreSQL can neither store nor compare.
+    if (pgError.code === '23514' || pgError.code === '22P02' || pgError.code === '22003' || pgError.code === '22021') {
       return new RecordInputError('body', 'A value is out of range or not valid for its field');
     }
     cause = (cause as { cause?: unknown }).cause;

@@ -214,7 +214,7 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: AppContext): vo
         description: 'Needs the scope `webhooks:manage`. Nothing more is sent to it; deliveries still waiting are cancelled.',
         security,
         params: IdParams,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...errorResponses(401, 403, 404, 429, 500) },
+        response: { 204: Type.Null({ description: 'Deleted' }), ...errorResponses(400, 401, 403, 404, 429, 500) },
       },
     },
     async (request, reply) => {
