@@ -18,7 +18,7 @@ import { fillPath, loadDocument, mountedApis, seedTenants, send, startGuardRails
  */
 const FUZZ = process.env.GUARD_RAILS_FUZZ === '1';
 const SEED = process.env.GUARD_RAILS_SEED ? Number(process.env.GUARD_RAILS_SEED) : FUZZ ? Math.floor(Math.random() * 2 ** 31) : 20261123;
-const RUNS = Number(process.env.GUARD_RAILS_RUNS ?? (FUZZ ? 400 : 25));
+const RUNS = Number(process.env.GUARD_RAILS_RUNS ?? (FUZZ ? 400 : 100));
 const ONLY = process.env.GUARD_RAILS_ONLY;
 console.log(`# guard rails: OpenAPI properties with seed ${SEED}, ${RUNS} runs per operation${ONLY ? `, only ${ONLY}` : ''}`);
 
@@ -81,7 +81,7 @@ function requests(op: Operation, doc: ApiDocument, tenant: GuardRailTenant): fc.
     fc.tuple(base, fc.constantFrom<Record<string, string>>({}, { authorization: 'Bearer not-a-token' }, { authorization: 'Basic bm90LWEtdG9rZW46WA==' }, { authorization: 'x'.repeat(9000) })).map(([r, auth]) =>
       build('no or a bad credential', r.path, r.query, r.headers, { body: r.body }, auth),
     ),
-    fc.tuple(base, fc.constantFrom('zz_unknown', '__proto__', 'constructor'), fc.jsonValue({ maxDepth: 1 })).map(([r, key, value]) => build('unknown query parameter', r.path, { ...r.query, [key]: String(value) }, r.headers, { body: r.body })),
+    fc.tuple(base, fc.constantFrom('zz_unknown', '__proto__', 'constructor'), fc.jsonValue({ maxDepth: 1 })).map(([r, key, value]) => build('unknown query parameter', r.path, { ...r.query, [key]: typeof value === 'string' ? value : JSON.stringify(value) }, r.headers, { body: r.body })),
   ];
   if (inPath.length > 0) {
     cases.push(fc.tuple(base, fc.constantFrom(...inPath.map((p) => p.name)), fc.constantFrom(...BAD_IDS)).map(([r, name, id]) => build('bad id', { ...r.path, [name]: id }, r.query, r.headers, { body: r.body })));
