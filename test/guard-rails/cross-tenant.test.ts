@@ -49,10 +49,14 @@ for (const { api, guardRails } of covered) {
       }
     });
 
-    /** One request, checked: the status is one of `allowed` and the body holds none of A's secrets. */
-    async function expectRefused(failures: string[], who: string, request: Sent, allowed: (status: number) => boolean, expected: string) {
+    /**
+     * One request, checked: the status is one of `allowed`, documented for the operation with a body in
+     * the API's dialect (its documented schema), and the body holds none of A's secrets.
+     */
+    async function expectRefused(failures: string[], who: string, request: Sent, allowed: (status: number) => boolean, expected: string, op?: Operation) {
       const res = await send(t, request);
       const leaks = leakedSecrets(a.secrets, res.body, request);
+      if (op) for (const problem of doc.validator.check(op, res.statusCode, res.body, res.headers['content-type'] as string | undefined)) failures.push(`${who}: ${problem}`);
       if (!allowed(res.statusCode)) failures.push(`${who} ${request.method} ${request.url}: ${res.statusCode} (expected ${expected}) ${res.body.slice(0, 200)}`);
       if (leaks.length > 0) failures.push(`${who} ${request.method} ${request.url}: the answer carries A's ${leaks.join(', ')}`);
       return res;
@@ -83,20 +87,20 @@ for (const { api, guardRails } of covered) {
         const asLacking: Sent | null = lacking ? { method: op.method, url, headers: lacking, body } : null;
         if (isCollection(op.path) && op.method === 'GET') {
           // A list: B's own rows only; A's lacking credential is refused or sees nothing of A.
-          await expectRefused(failures, 'B', asB, (s) => s === 200, '200 without A’s rows');
-          if (asLacking) await expectRefused(failures, 'A-lacking', asLacking, (s) => REFUSED.includes(s) || s === 200, '403/404 or a list without A’s rows');
+          await expectRefused(failures, 'B', asB, (s) => s === 200, '200 without A’s rows', op);
+          if (asLacking) await expectRefused(failures, 'A-lacking', asLacking, (s) => REFUSED.includes(s) || s === 200, '403/404 or a list without A’s rows', op);
           covering.push(`${op.name}: list`);
         } else if (isCollection(op.path)) {
           // A create: it lands in the caller's own company; one naming A's records must be refused.
           // Otherwise B sends its own body: what B legitimately makes must not look like A's data in B's lists.
           const namesA = leakedSecrets({ ids: a.secrets.ids, texts: [] }, JSON.stringify(body ?? null), { method: op.method, url: '' }).length > 0;
           const asCreator = namesA ? asB : { ...asB, body: b.sampleBody(op) };
-          await expectRefused(failures, 'B', asCreator, (s) => (namesA ? s >= 400 && s < 500 : s < 500), namesA ? '4xx: the body names A’s records' : 'not 5xx');
-          if (asLacking) await expectRefused(failures, 'A-lacking', asLacking, (s) => REFUSED.includes(s), '403/404');
+          await expectRefused(failures, 'B', asCreator, (s) => (namesA ? s >= 400 && s < 500 : s < 500), namesA ? '4xx: the body names A’s records' : 'not 5xx', op);
+          if (asLacking) await expectRefused(failures, 'A-lacking', asLacking, (s) => REFUSED.includes(s), '403/404', op);
           covering.push(`${op.name}: create${namesA ? ' naming A’s records' : ''}`);
         } else {
-          await expectRefused(failures, 'B', asB, (s) => REFUSED.includes(s), '403/404');
-          if (asLacking) await expectRefused(failures, 'A-lacking', asLacking, (s) => REFUSED.includes(s), '403/404');
+          await expectRefused(failures, 'B', asB, (s) => REFUSED.includes(s), '403/404', op);
+          if (asLacking) await expectRefused(failures, 'A-lacking', asLacking, (s) => REFUSED.includes(s), '403/404', op);
           covering.push(`${op.name}: one of A’s records`);
         }
       }
