@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Orm } from '../db/database.ts';
+import { prepared } from '../db/prepared.ts';
 import { sha256 } from '../ids.ts';
 import { companies, memberships, people, type Plan, type Role } from '../tenancy/schema.ts';
 import { apiTokens } from './schema.ts';
@@ -122,28 +123,35 @@ export async function revokeApiToken(orm: Orm, holder: Holder): Promise<boolean>
   return (deleted.rowCount ?? 0) > 0;
 }
 
+/** The lookup behind every request with a personal API token, built once (see prepared.ts). */
+function apiTokenLookup(orm: Orm) {
+  return prepared(orm, 'api_token_lookup', (db) =>
+    db
+      .select({
+        api: apiTokens.api,
+        companyId: companies.id,
+        companyName: companies.name,
+        companyPlan: companies.plan,
+        personId: people.id,
+        personName: people.name,
+        personEmail: people.email,
+        role: memberships.role,
+      })
+      .from(apiTokens)
+      .innerJoin(memberships, and(eq(memberships.companyId, apiTokens.companyId), eq(memberships.personId, apiTokens.personId)))
+      .innerJoin(companies, eq(companies.id, apiTokens.companyId))
+      .innerJoin(people, eq(people.id, apiTokens.personId))
+      .where(eq(apiTokens.tokenHash, sql.placeholder('tokenHash'))),
+  );
+}
+
 /**
  * The holder of a presented token, or null. One primary-key lookup on the token's SHA-256 (the secret
  * itself is never compared, so there is no timing to learn from), joined to the live membership.
  */
 export async function verifyApiToken(orm: Orm, api: string, token: string): Promise<ApiTokenHolder | null> {
   if (!looksLikeApiToken(token)) return null;
-  const [row] = await orm
-    .select({
-      api: apiTokens.api,
-      companyId: companies.id,
-      companyName: companies.name,
-      companyPlan: companies.plan,
-      personId: people.id,
-      personName: people.name,
-      personEmail: people.email,
-      role: memberships.role,
-    })
-    .from(apiTokens)
-    .innerJoin(memberships, and(eq(memberships.companyId, apiTokens.companyId), eq(memberships.personId, apiTokens.personId)))
-    .innerJoin(companies, eq(companies.id, apiTokens.companyId))
-    .innerJoin(people, eq(people.id, apiTokens.personId))
-    .where(eq(apiTokens.tokenHash, sha256(token)));
+  const [row] = await apiTokenLookup(orm).execute({ tokenHash: sha256(token) });
   if (!row || row.api !== api) return null;
   return row;
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { DataDirLock, readLiveLock } from './data-dir-lock.ts';
+import { markSharedSession } from './prepared.ts';
 import { EMBEDDED_SOCKET_PORT, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.ts';
 
 // Keep `numeric` and `int8` as strings (money must stay exact); timestamps stay Date objects.
@@ -31,12 +32,14 @@ function wrap(pool: pg.Pool, kind: Database['kind'], access: Database['access'],
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => {});
   let closing: Promise<void> | null = null;
+  const orm = drizzle(pool);
+  if (kind === 'embedded') markSharedSession(orm);
   return {
     kind,
     access,
     description,
     pool,
-    orm: drizzle(pool),
+    orm,
     close() {
       closing ??= pool.end().catch(() => {}).then(onClose);
       return closing;

@@ -1,5 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
+import type { Orm } from '../db/database.ts';
+import { prepared } from '../db/prepared.ts';
 import { sha256 } from '../ids.ts';
 import { companies, people, type Plan } from '../tenancy/schema.ts';
 import type { OAuthServerConfig } from './config.ts';
@@ -35,32 +37,39 @@ export function bearerTokenFrom(header: string | undefined): { token: string } |
   return match ? { token: match[1]! } : { reason: 'malformed' };
 }
 
+/** The lookup of every API request, built once and sent as a named prepared statement (see prepared.ts). */
+function accessTokenLookup(orm: Orm) {
+  return prepared(orm, 'oauth_access_token_lookup', (db) =>
+    db
+      .select({
+        kind: oauthTokens.kind,
+        expiresAt: oauthTokens.expiresAt,
+        expired: sql<boolean>`${oauthTokens.expiresAt} <= now()`,
+        tokenRevokedAt: oauthTokens.revokedAt,
+        grantId: oauthGrants.id,
+        api: oauthGrants.api,
+        grantRevokedAt: oauthGrants.revokedAt,
+        scopes: oauthGrants.scopes,
+        companyId: companies.id,
+        companyName: companies.name,
+        companyPlan: companies.plan,
+        personId: people.id,
+        personName: people.name,
+        personEmail: people.email,
+        clientId: oauthClients.clientId,
+      })
+      .from(oauthTokens)
+      .innerJoin(oauthGrants, eq(oauthGrants.id, oauthTokens.grantId))
+      .innerJoin(companies, eq(companies.id, oauthGrants.companyId))
+      .innerJoin(people, eq(people.id, oauthGrants.personId))
+      .innerJoin(oauthClients, eq(oauthClients.id, oauthGrants.clientRowId))
+      .where(eq(oauthTokens.tokenHash, sql.placeholder('tokenHash'))),
+  );
+}
+
 export async function verifyAccessToken(ctx: Pick<AppContext, 'db'>, config: OAuthServerConfig, token: string): Promise<BearerResult> {
   if (!looksLikeOpaqueToken(config.tokenPrefixes.access, token)) return { ok: false, reason: 'malformed' };
-  const [row] = await ctx.db.orm
-    .select({
-      kind: oauthTokens.kind,
-      expiresAt: oauthTokens.expiresAt,
-      expired: sql<boolean>`${oauthTokens.expiresAt} <= now()`,
-      tokenRevokedAt: oauthTokens.revokedAt,
-      grantId: oauthGrants.id,
-      api: oauthGrants.api,
-      grantRevokedAt: oauthGrants.revokedAt,
-      scopes: oauthGrants.scopes,
-      companyId: companies.id,
-      companyName: companies.name,
-      companyPlan: companies.plan,
-      personId: people.id,
-      personName: people.name,
-      personEmail: people.email,
-      clientId: oauthClients.clientId,
-    })
-    .from(oauthTokens)
-    .innerJoin(oauthGrants, eq(oauthGrants.id, oauthTokens.grantId))
-    .innerJoin(companies, eq(companies.id, oauthGrants.companyId))
-    .innerJoin(people, eq(people.id, oauthGrants.personId))
-    .innerJoin(oauthClients, eq(oauthClients.id, oauthGrants.clientRowId))
-    .where(eq(oauthTokens.tokenHash, sha256(token)));
+  const [row] = await accessTokenLookup(ctx.db.orm).execute({ tokenHash: sha256(token) });
   if (!row || row.kind !== 'access' || row.api !== config.api) return { ok: false, reason: 'unknown' };
   if (row.tokenRevokedAt || row.grantRevokedAt) return { ok: false, reason: 'revoked' };
   if (row.expired) return { ok: false, reason: 'expired' };

@@ -146,9 +146,16 @@ export function keysetClauses(columns: KeysetColumns, query: ListQuery, horizon:
     if (query.cursor) conditions.push(sql`(${columns.updatedAt}, ${columns.id}) > (${new Date(query.cursor.at)}::timestamptz, ${query.cursor.id})`);
     return { where: and(...conditions)!, orderBy: [asc(columns.updatedAt), asc(columns.id)], take };
   }
-  const conditions: SQL[] = [];
-  if (query.cursor) conditions.push(sql`(${columns.createdAt}, ${columns.id}) < (${new Date(query.cursor.at)}::timestamptz, ${query.cursor.id})`);
-  return { where: and(...conditions) ?? sql`true`, orderBy: [desc(columns.createdAt), desc(columns.id)], take };
+  return { ...browseClauses(columns, query.cursor ? { at: new Date(query.cursor.at), id: query.cursor.id } : null), take };
+}
+
+/**
+ * The browse order's WHERE and ORDER BY, after a cursor's row or from the top. The values may be
+ * `sql.placeholder(...)`s, so a prepared statement (see db/prepared.ts) states the same rule.
+ */
+export function browseClauses(columns: KeysetColumns, after: { at: unknown; id: unknown } | null): { where: SQL; orderBy: SQL[] } {
+  const where = after ? sql`(${columns.createdAt}, ${columns.id}) < (${after.at}::timestamptz, ${after.id})` : sql`true`;
+  return { where, orderBy: [desc(columns.createdAt), desc(columns.id)] };
 }
 
 export interface Page<T> {

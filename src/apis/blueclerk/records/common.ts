@@ -1,10 +1,11 @@
 import { Type, type TEnum, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, getTableName, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Orm } from '../../../platform/db/database.ts';
+import { isTransaction, prepared } from '../../../platform/db/prepared.ts';
 import type { Tx } from '../../../platform/idempotency/idempotency.ts';
-import { keysetClauses, syncHorizon, toPage, type ListQuery, type Page } from '../../../platform/pagination/keyset.ts';
+import { browseClauses, keysetClauses, syncHorizon, toPage, type ListQuery, type Page } from '../../../platform/pagination/keyset.ts';
 
 /**
  * What every BlueClerk record module shares: the field conventions of the seed (CUID ids, ISO 8601 UTC
@@ -127,11 +128,38 @@ export function pageQuery<T extends RecordTable>(orm: Db, table: T, companyId: s
     .limit(take);
 }
 
+/** The browse page (newest first, after a cursor or from the top) as a statement prepared once per table. */
+function browsePage(orm: Orm, table: RecordTable, afterCursor: boolean) {
+  return prepared(orm, `bc_page_${getTableName(table)}${afterCursor ? '_after' : ''}`, (db) => {
+    const { where, orderBy } = browseClauses(table, afterCursor ? { at: sql.placeholder('afterAt'), id: sql.placeholder('afterId') } : null);
+    return db
+      .select()
+      .from(table as PgTable)
+      .where(and(eq(table.companyId, sql.placeholder('companyId')), where))
+      .orderBy(...orderBy)
+      .limit(sql.placeholder('take'));
+  });
+}
+
+/** Get by id as a statement prepared once per table (reads outside a transaction). */
+function recordById(orm: Orm, table: RecordTable) {
+  return prepared(orm, `bc_get_${getTableName(table)}`, (db) =>
+    db
+      .select()
+      .from(table as PgTable)
+      .where(and(eq(table.companyId, sql.placeholder('companyId')), eq(table.id, sql.placeholder('id')))),
+  );
+}
+
 /** One page of a company's records in the seed's list envelope. */
 export async function listRecords<T extends RecordTable, Out>(orm: Db, table: T, companyId: string, query: ListQuery, serialise: (row: T['$inferSelect']) => Out): Promise<Page<Out>> {
   // The horizon must be read in its own statement, before the page's snapshot (see keyset.ts).
   const horizon = query.order === 'sync' ? await syncHorizon(orm) : null;
-  const rows = (await pageQuery(orm, table, companyId, query, horizon)) as (T['$inferSelect'] & { id: string; createdAt: Date; updatedAt: Date })[];
+  const statement = query.order === 'browse' && !isTransaction(orm) ? browsePage(orm, table, query.cursor !== null) : null;
+  const found = statement
+    ? await statement.execute({ companyId, take: query.limit + 1, afterAt: query.cursor ? new Date(query.cursor.at) : null, afterId: query.cursor?.id ?? null })
+    : await pageQuery(orm, table, companyId, query, horizon);
+  const rows = found as (T['$inferSelect'] & { id: string; createdAt: Date; updatedAt: Date })[];
   return toPage(rows, query, serialise);
 }
 
@@ -141,6 +169,10 @@ const MAX_ID_LENGTH = 64;
 /** The company's row with this id, or null (another company's id is as absent as an unknown one). */
 export async function findRecord<T extends RecordTable>(db: Db, table: T, companyId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<T['$inferSelect'] | null> {
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) return null;
+  if (!options.forUpdate && !isTransaction(db)) {
+    const [row] = await recordById(db, table).execute({ companyId, id });
+    return (row as T['$inferSelect'] | undefined) ?? null;
+  }
   const query = db
     .select()
     .from(table as PgTable)

@@ -1,5 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Orm } from '../../../platform/db/database.ts';
+import { isTransaction, prepared } from '../../../platform/db/prepared.ts';
 import { gidOf } from '../../../platform/tenancy/groups.ts';
 import { groupMembers, groups, memberships, people } from '../../../platform/tenancy/schema.ts';
 import { ctCases, ctContacts, ctGroups, ctOpportunities, ctTasks, ctUsers } from '../schema.ts';
@@ -37,7 +39,12 @@ export type Group = Static<typeof GroupSchema>;
 
 /** The person's Clevertim user id in the company, made on first use. */
 export async function ensureUserId(db: Db, companyId: string, personId: string): Promise<number> {
-  const [known] = await db.select({ id: ctUsers.id }).from(ctUsers).where(and(eq(ctUsers.companyId, companyId), eq(ctUsers.personId, personId)));
+  // Asked on every authenticated request: outside a transaction, a statement prepared once (prepared.ts).
+  const [known] = isTransaction(db)
+    ? await db.select({ id: ctUsers.id }).from(ctUsers).where(and(eq(ctUsers.companyId, companyId), eq(ctUsers.personId, personId)))
+    : await prepared(db as Orm, 'ct_user_id_of_person', (orm) =>
+        orm.select({ id: ctUsers.id }).from(ctUsers).where(and(eq(ctUsers.companyId, sql.placeholder('companyId')), eq(ctUsers.personId, sql.placeholder('personId')))),
+      ).execute({ companyId, personId });
   if (known) return known.id;
   await db.insert(ctUsers).values({ companyId, personId }).onConflictDoNothing();
   const [made] = await db.select({ id: ctUsers.id }).from(ctUsers).where(and(eq(ctUsers.companyId, companyId), eq(ctUsers.personId, personId)));
