@@ -4,18 +4,20 @@ import type { AppContext } from '../../platform/context.ts';
 import { issueApiToken } from '../../platform/credentials/api-tokens.ts';
 import { parametersByResource, type GuardRails, type GuardRailTenant } from '../../platform/guard-rails.ts';
 import type { Role } from '../../platform/tenancy/schema.ts';
+import { createGroup } from '../../platform/tenancy/groups.ts';
 import { addMembership, createCompany, createPerson } from '../../platform/tenancy/tenancy.ts';
 import { CLEVERTIM_TOKEN_API } from './auth.ts';
 import type { Caller, Db } from './records/caller.ts';
-import { caseResource, commentResource, companyResource, contactResource, customFieldResource, noteResource, opportunityResource, recordStore, taskResource } from './records/resources.ts';
+import { caseResource, commentResource, companyResource, contactResource, customFieldResource, folderResource, noteResource, opportunityResource, recordStore, taskResource } from './records/resources.ts';
 import type { ResourceSpec } from './records/resource.ts';
-import { ensureUserId } from './records/users.ts';
+import { ensureUserId, listGroups } from './records/users.ts';
 
 /**
  * Clevertim's fixtures for the guard-rail tests: a company with an owner and a viewer (read-only, the
  * credential that lacks canedit and candelete), and one record of every resource, linked to each other
- * as a client's would be, made through the record store. Files, folders, linked files and groups hold
- * nothing on this server: their paths get an id no company has, so a leak would still show as a 200.
+ * as a client's would be, made through the record store, a folder and a group of the company's people.
+ * Files and linked files cannot exist on this server: their paths get an id no company has, so a leak
+ * would still show as a 200.
  */
 const basic = (token: string) => ({ authorization: `Basic ${Buffer.from(`${token}:X`).toString('base64')}` });
 const NO_SUCH_RECORD = 2_000_000_000;
@@ -50,14 +52,19 @@ export const clevertimGuardRails: GuardRails = {
       const task = await add(taskResource, { name: `${label} call back`, atype: 'Call', cust: contact, case: kase, startDate: { y: 2026, mo: 6, d: 2 } });
       const note = await add(noteResource, { desc: `${label} note`, cust: [contact, companyRecord], opportunity });
       const comment = await add(commentResource, { comment: `${label} comment`, nid: note });
-      return { customfield, company: companyRecord, contact, case: kase, opportunity, task, note, comment, user: owner.userId };
+      const folder = await add(folderResource, { name: `${label} contracts` });
+      return { customfield, company: companyRecord, contact, case: kase, opportunity, task, note, comment, folder, user: owner.userId };
     });
+    // Groups are the platform's (console, CLI); the API lists them with its own numeric ids.
+    const platformGroup = await createGroup(orm, company.id, { name: `${label} crew` });
+    const group = (await listGroups(orm, company.id)).find((g) => g.name === platformGroup.name)?.id;
+    if (group === undefined) throw new Error('the guard-rail group is not listed by the Clevertim API');
     return {
       companyId: company.id,
       fullAccess: basic(owner.token),
       // Viewers read everything their company shares; what they lack is canedit and candelete.
       lacking: async ({ method }) => (method === 'GET' ? null : basic(viewer.token)),
-      pathParameters: (path) => parametersByResource(path, { ...records, group: NO_SUCH_RECORD, file: NO_SUCH_RECORD, folder: NO_SUCH_RECORD, linkedfile: NO_SUCH_RECORD }),
+      pathParameters: (path) => parametersByResource(path, { ...records, group, file: NO_SUCH_RECORD, linkedfile: NO_SUCH_RECORD }),
       sampleBody({ method, path }) {
         const resource = path.split('/').filter(Boolean)[0];
         const samples: Record<string, Record<string, unknown>> = {
@@ -69,11 +76,15 @@ export const clevertimGuardRails: GuardRails = {
           note: { desc: `${label} new note`, cust: records.contact },
           comment: { comment: `${label} new comment`, nid: records.note },
           customfield: { name: `${label} new field`, elemType: 'input', modelType: ['customers'] },
+          folder: { name: `${label} new folder` },
+          // Nothing can be added or exist there: a rename is refused as 404 before it looks at the body.
+          file: { name: `${label} renamed` },
+          linkedfile: { name: `${label} renamed` },
         };
         return method === 'POST' || method === 'PUT' ? samples[resource ?? ''] : undefined;
       },
       secrets: {
-        ids: [company.id, owner.person.id, viewer.person.id, viewer.userId, ...Object.values(records)],
+        ids: [company.id, owner.person.id, viewer.person.id, viewer.userId, platformGroup.id, group, ...Object.values(records)],
         texts: [label, owner.token, viewer.token],
       },
     };
