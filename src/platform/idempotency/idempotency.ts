@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { BackgroundWork } from '../background.ts';
 import type { AppContext } from '../context.ts';
 import type { Database, Orm } from '../db/database.ts';
@@ -16,7 +16,11 @@ import { idempotencyKeys } from './schema.ts';
  */
 
 export const RETENTION_MS = 24 * 60 * 60 * 1000;
-/** How long a claim protects a running request; a claim older than this belongs to a crashed request. */
+/**
+ * How long a `running` claim protects its request; an older one belongs to a crashed request. Claims are
+ * now taken inside the change's transaction and never committed as `running`, but rows written so by
+ * earlier versions are still honoured and taken over.
+ */
 export const LEASE_MS = 60 * 1000;
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -107,6 +111,14 @@ export async function runIdempotent(
 /** Claims this node is making, by key: resolves true when the claim won the key and its work runs. */
 const localClaims = new Map<string, Promise<boolean>>();
 
+/**
+ * The claim, the change and the stored response are one transaction (one commit). The claim is a
+ * transaction-scoped advisory lock on the key plus a read of the key's row: the lock is held by whoever
+ * is deciding about or doing the key's work, so a duplicate that cannot take it while the key has no
+ * committed response is a request "still running" (409), never a second change; the row, written as
+ * `done` with the response by the same transaction as the change, is what later duplicates replay. A
+ * failure rolls everything back: nothing is stored and the key stays usable.
+ */
 async function runClaimed(
   db: Database,
   scope: IdempotencyScope,
@@ -115,85 +127,77 @@ async function runClaimed(
   work: (tx: Tx) => Promise<StoredResponse>,
   claimed: (wonTheKey: boolean) => void,
 ): Promise<IdempotencyOutcome> {
-  const owner = crypto.randomUUID();
-  const claim = await claimKey(db.orm, scope, key, fingerprint, owner);
-  claimed(claim.kind === 'claimed');
-  if (claim.kind !== 'claimed') return claim.outcome;
-
-  try {
-    const response = await db.orm.transaction(async (tx) => {
-      const result = await work(tx);
-      const finished = await tx
-        .update(idempotencyKeys)
-        .set({ state: 'done', responseStatus: result.status, responseBody: result.body })
-        .where(and(keyMatches(scope, key), eq(idempotencyKeys.owner, owner)))
-        .returning({ key: idempotencyKeys.key });
-      // Our lease ran out and a retry took the key over: this attempt must not commit a second change.
-      if (finished.length === 0) throw new LeaseLost();
-      return result;
-    });
-    return { kind: 'executed', response };
-  } catch (error) {
-    if (error instanceof LeaseLost) return { kind: 'conflict', reason: 'in_progress' };
-    await db.orm.delete(idempotencyKeys).where(and(keyMatches(scope, key), eq(idempotencyKeys.owner, owner))).catch(() => {});
-    throw error;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.orm.transaction(async (tx) => {
+        const claim = await claimKey(tx, scope, key, fingerprint);
+        claimed(claim.kind === 'claimed');
+        if (claim.kind !== 'claimed') return claim.outcome;
+        const response = await work(tx);
+        await storeResponse(tx, scope, key, fingerprint, response);
+        return { kind: 'executed', response } as const;
+      });
+    } catch (error) {
+      // A request for the key committed between our claim's snapshot and its lock: roll back, look again.
+      if (error instanceof KeyTakenMeanwhile && attempt < 2) continue;
+      if (error instanceof KeyTakenMeanwhile) return { kind: 'conflict', reason: 'in_progress' };
+      throw error;
+    }
   }
 }
 
-class LeaseLost extends Error {}
-
-function keyMatches(scope: IdempotencyScope, key: string) {
-  return and(eq(idempotencyKeys.companyId, scope.companyId), eq(idempotencyKeys.credential, scope.credential), eq(idempotencyKeys.key, key));
-}
+class KeyTakenMeanwhile extends Error {}
 
 type Claim = { kind: 'claimed' } | { kind: 'settled'; outcome: IdempotencyOutcome };
 
-async function claimKey(orm: Orm, scope: IdempotencyScope, key: string, fingerprint: string, owner: string): Promise<Claim> {
-  const now = Date.now();
-  const inserted = await orm
-    .insert(idempotencyKeys)
-    .values({
-      companyId: scope.companyId,
-      credential: scope.credential,
-      key,
-      requestHash: fingerprint,
-      state: 'running',
-      owner,
-      leaseUntil: new Date(now + LEASE_MS),
-      expiresAt: new Date(now + RETENTION_MS),
-    })
-    .onConflictDoNothing()
-    .returning({ key: idempotencyKeys.key });
-  if (inserted.length > 0) return { kind: 'claimed' };
+/** One statement: try the key's lock, and read its row as it stands. */
+async function claimKey(tx: Tx, scope: IdempotencyScope, key: string, fingerprint: string): Promise<Claim> {
+  // Newlines separate the parts: none of them can hold one (keys are printable ASCII), and text cannot hold NUL.
+  const lockKey = `idempotency\n${scope.companyId}\n${scope.credential}\n${key}`;
+  const result = await tx.execute<{
+    locked: boolean;
+    request_hash: string | null;
+    state: 'running' | 'done' | null;
+    response_status: number | null;
+    response_body: string | null;
+    reusable: boolean | null;
+  }>(sql`
+    SELECT pg_try_advisory_xact_lock(hashtextextended(${lockKey}, 0)) AS locked,
+      k.request_hash, k.state, k.response_status, k.response_body,
+      -- An expired record, or a claim left running by a crashed request past its lease, is taken over.
+      (k.expires_at < now() OR (k.state = 'running' AND k.lease_until < now() AND k.request_hash = ${fingerprint})) AS reusable
+    FROM (SELECT 1) AS one
+    LEFT JOIN ${idempotencyKeys} k ON k.company_id = ${scope.companyId} AND k.credential = ${scope.credential} AND k.key = ${key}`);
+  const row = result.rows[0]!;
+  const exists = row.state !== null;
+  if (row.locked && (!exists || row.reusable)) return { kind: 'claimed' };
+  // Not locked: another request holds the key. Without a committed response it is still running.
+  if (!exists || row.reusable || row.state !== 'done') {
+    if (exists && row.request_hash !== fingerprint && row.state === 'done') {
+      return { kind: 'settled', outcome: { kind: 'conflict', reason: 'different_request' } };
+    }
+    return { kind: 'settled', outcome: { kind: 'conflict', reason: 'in_progress' } };
+  }
+  if (row.request_hash !== fingerprint) return { kind: 'settled', outcome: { kind: 'conflict', reason: 'different_request' } };
+  return { kind: 'settled', outcome: { kind: 'replayed', response: { status: row.response_status!, body: row.response_body! } } };
+}
 
-  // Someone holds this key. An expired record, or a running claim whose lease ran out (its request
-  // crashed before committing anything), may be taken over — atomically, so only one retry wins.
-  const takenOver = await orm
-    .update(idempotencyKeys)
-    .set({
-      requestHash: fingerprint,
-      state: 'running',
-      owner,
-      leaseUntil: new Date(now + LEASE_MS),
-      expiresAt: new Date(now + RETENTION_MS),
-      responseStatus: null,
-      responseBody: null,
-      createdAt: new Date(now),
-    })
-    .where(
-      and(
-        keyMatches(scope, key),
-        sql`(${idempotencyKeys.expiresAt} < now() OR (${idempotencyKeys.state} = 'running' AND ${idempotencyKeys.leaseUntil} < now() AND ${idempotencyKeys.requestHash} = ${fingerprint}))`,
-      ),
-    )
-    .returning({ key: idempotencyKeys.key });
-  if (takenOver.length > 0) return { kind: 'claimed' };
-
-  const [existing] = await orm.select().from(idempotencyKeys).where(keyMatches(scope, key));
-  if (!existing) return claimKey(orm, scope, key, fingerprint, owner); // released in between: try again
-  if (existing.requestHash !== fingerprint) return { kind: 'settled', outcome: { kind: 'conflict', reason: 'different_request' } };
-  if (existing.state !== 'done') return { kind: 'settled', outcome: { kind: 'conflict', reason: 'in_progress' } };
-  return { kind: 'settled', outcome: { kind: 'replayed', response: { status: existing.responseStatus!, body: existing.responseBody! } } };
+/**
+ * Records the response in the change's transaction. Inserting over a row that was taken over replaces
+ * it; a row that is not reusable means a request for the key committed after our read (KeyTakenMeanwhile).
+ */
+async function storeResponse(tx: Tx, scope: IdempotencyScope, key: string, fingerprint: string, response: StoredResponse): Promise<void> {
+  // Plain SQL rather than drizzle's upsert builder: this runs on every write with a key.
+  const stored = await tx.execute(sql`
+    INSERT INTO ${idempotencyKeys} AS k (company_id, credential, key, request_hash, state, owner, lease_until, response_status, response_body, created_at, expires_at)
+    VALUES (${scope.companyId}, ${scope.credential}, ${key}, ${fingerprint}, 'done', ${crypto.randomUUID()}, now(), ${response.status}, ${response.body},
+      now(), now() + ${RETENTION_MS}::int * interval '1 millisecond')
+    ON CONFLICT (company_id, credential, key) DO UPDATE SET request_hash = excluded.request_hash, state = 'done', owner = excluded.owner,
+      lease_until = excluded.lease_until, response_status = excluded.response_status, response_body = excluded.response_body,
+      created_at = excluded.created_at, expires_at = excluded.expires_at
+      WHERE k.expires_at < now() OR (k.state = 'running' AND k.lease_until < now() AND k.request_hash = ${fingerprint})
+    RETURNING k.key`);
+  if (stored.rows.length === 0) throw new KeyTakenMeanwhile();
 }
 
 const PURGE_BATCH = 1_000;
