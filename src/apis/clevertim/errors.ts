@@ -72,8 +72,9 @@ export function toClevertimError(error: FastifyError | Error): ClevertimError {
   const databaseCode = databaseErrorCode(error);
   // A linked record deleted between the check and the write, or a value the column refuses.
   if (databaseCode === '23503') return clevertimError('bad_request', 'A linked record does not exist (any more).');
-  // 22021: a text holding a NUL character, which PostgreSQL can neither store nor compare.
-  if (databaseCode === '22003' || databaseCode === '22P02' || databaseCode === '23514' || databaseCode === '22021') return clevertimError('bad_request', 'A value is out of range or not valid for its field.');
+  // 22021 and 22P05: a text holding a NUL character (\u0000), which PostgreSQL stores neither in a text
+  // column nor in jsonb.
+  if (databaseCode === '22003' || databaseCode === '22P02' || databaseCode === '23514' || databaseCode === '22021' || databaseCode === '22P05') return clevertimError('bad_request', 'A value is out of range or not valid for its field.');
   const fastifyError = error as FastifyError;
   const status = fastifyError.statusCode ?? 500;
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413) return clevertimError('bad_request', 'The body is too large (at most 1 MiB).');
