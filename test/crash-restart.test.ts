@@ -58,10 +58,13 @@ const acknowledged = (sent: Sent) => sent.answer !== null && sent.answer.status 
 test('SIGKILL during idempotent writes and webhook deliveries: nothing acknowledged is lost, retries make no duplicates, every event is delivered', async (t) => {
   receiver = await WebhookReceiver.start();
   // A slow receiver keeps deliveries in flight (and a backlog queued) when the kill comes.
-  let deliveriesOpen = 0;
-  receiver.respond = () => {
-    deliveriesOpen++;
-    setTimeout(() => deliveriesOpen--, RECEIVER_DELAY_MS);
+  // The ids of the deliveries received whose answer is not yet sent: the server does not know yet
+  // that they arrived.
+  const awaitingAnswer = new Set<string>();
+  receiver.respond = (receipt) => {
+    const id = String(receipt.headers['webhook-id']);
+    awaitingAnswer.add(id);
+    setTimeout(() => awaitingAnswer.delete(id), RECEIVER_DELAY_MS);
     return { status: 200, body: 'ok', delayMs: RECEIVER_DELAY_MS };
   };
   store = await createLiveStore();
@@ -90,7 +93,7 @@ test('SIGKILL during idempotent writes and webhook deliveries: nothing acknowled
   let inFlight = 0;
   let acks = 0;
   let killed = false;
-  let atKill = { inFlight: 0, deliveriesOpen: 0, receipts: 0 };
+  let atKill = { inFlight: 0, cutOffDeliveries: [] as string[], receipts: 0 };
   const clients = Promise.all(
     Array.from({ length: CLIENTS }, async () => {
       while (next < writes.length) {
@@ -106,8 +109,8 @@ test('SIGKILL during idempotent writes and webhook deliveries: nothing acknowled
   let burstOver = false;
   void clients.finally(() => (burstOver = true));
   while (!burstOver) {
-    if (acks >= KILL_AFTER_ACKS && inFlight > 0 && deliveriesOpen > 0) {
-      atKill = { inFlight, deliveriesOpen, receipts: receiver.receipts.length };
+    if (acks >= KILL_AFTER_ACKS && inFlight > 0 && awaitingAnswer.size > 0) {
+      atKill = { inFlight, cutOffDeliveries: [...awaitingAnswer], receipts: receiver.receipts.length };
       killed = true;
       await server.kill();
       break;
@@ -118,7 +121,7 @@ test('SIGKILL during idempotent writes and webhook deliveries: nothing acknowled
   if (process.env.CRASH_DEBUG) console.log(server.output().split('\n').filter((l) => l.includes('"level":50')).slice(0, 3).join('\n'));
   assert.ok(killed, `the burst ended before writes and deliveries were in flight together; answers: ${sent.slice(0, 5).map((s) => `${s.answer?.status} ${s.answer?.body}`).join(' | ')}`);
   assert.ok(atKill.inFlight > 0, 'writes were in flight at the kill');
-  assert.ok(atKill.deliveriesOpen > 0, `deliveries were in flight at the kill (${atKill.receipts} received by then)`);
+  assert.ok(atKill.cutOffDeliveries.length > 0, `deliveries were in flight at the kill (${atKill.receipts} received by then)`);
   const answered = sent.filter((s) => s.answer !== null);
   assert.deepEqual(answered.filter((s) => !acknowledged(s)).map((s) => `${s.answer!.status} ${s.answer!.body}`), [], 'before the kill, every write was acknowledged');
   const unanswered = sent.length - answered.length;
@@ -196,15 +199,23 @@ test('SIGKILL during idempotent writes and webhook deliveries: nothing acknowled
     assert.equal(ticket.title, s.write.body.title);
   }
 
-  // 3. Every committed ticket.created event reaches the receiver at least once. A delivery cut off by
-  // the kill is sent again when its lease ends; the receiver may see it twice, with the same id.
+  // 3. Every committed ticket.created event reaches the receiver at least once, and the server comes to
+  // know it: every delivery ends `delivered`. A delivery whose answer the kill cut off is sent again
+  // when its lease ends (the receiver sees it twice, with the same id and body).
   assert.equal(events.length, PATCHES + LEADS, 'one ticket.created event per ticket');
   const deliveryDeadline = Date.now() + DEFAULT_WORKER_OPTIONS.leaseMs + 45_000;
-  const receivedIds = () => new Set(receiver!.receipts.map((r) => String(r.headers['webhook-id'])));
-  while (events.some((id) => !receivedIds().has(id))) {
-    const missing = events.filter((id) => !receivedIds().has(id));
-    assert.ok(Date.now() < deliveryDeadline, `${missing.length} events never delivered, e.g. ${missing.slice(0, 3).join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  const timesReceived = (id: string) => receiver!.receipts.filter((r) => r.headers['webhook-id'] === id).length;
+  const notDelivered = () => withStore(store!, async (db) => Number((await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_deliveries WHERE company_id = $1 AND status <> 'delivered'`, [tenant.companyId])).rows[0]!.n));
+  for (;;) {
+    const missing = events.filter((id) => timesReceived(id) === 0);
+    const notResent = atKill.cutOffDeliveries.filter((id) => timesReceived(id) < 2);
+    const open = await notDelivered();
+    if (missing.length === 0 && notResent.length === 0 && open === 0) break;
+    assert.ok(
+      Date.now() < deliveryDeadline,
+      `${missing.length} events never received (e.g. ${missing.slice(0, 3).join(', ')}); ${notResent.length} deliveries cut off by the kill not sent again; ${open} deliveries not marked delivered`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
   const bodyById = new Map<string, string>();
   for (const receipt of receiver.receipts) {
@@ -217,5 +228,5 @@ test('SIGKILL during idempotent writes and webhook deliveries: nothing acknowled
 
   const stopped = await server.stop();
   assert.equal(stopped.code, 0, stopped.stderr);
-  t.diagnostic(`kill after ${answered.length} answers (${atKill.inFlight} writes and ${atKill.deliveriesOpen} deliveries in flight), ${unanswered} unanswered, ${inProgressSeen} "still running" retries, ${receiver.receipts.length - events.length} duplicate deliveries`);
+  t.diagnostic(`kill after ${answered.length} answers (${atKill.inFlight} writes and ${atKill.cutOffDeliveries.length} deliveries in flight), ${unanswered} unanswered, ${inProgressSeen} "still running" retries, ${receiver.receipts.length - events.length} duplicate deliveries`);
 });
