@@ -9,4 +9,6 @@ export const API_DESCRIPTION = [
   '**Ids.** Numbers. Contacts and companies share one id space, so a bare `cust` id names exactly one of them: `/contact/{id}` answers only people, `/company/{id}` only companies.',
   '',
   '**Writes.** POST adds, PUT changes (the fields you send replace the stored ones; read-only fields such as `id`, `notes` or `lm` are ignored, so you may send back a whole record as read), DELETE removes. Write paths also work without `/api` (`/clevertim/contact`). Back-references (`notes`, `tasks`, `cases`, `opportunities`, `comments`) are read-only: set the link on the child (e.g. a note’s `cust`).',
+  '',
+  '**Visibility.** A record’s `gid` is the sum of the `gid` values of the groups (`GET /group`) that may see it, 0 for everyone; a private record (`is_private`) is its `puser`’s. Owners and admins see everything; a record you may not see answers 404 and is left out of lists. Groups are managed on the console page “Groups” or with `opsbase group`, not through the API.',
 ].join('\n');
