@@ -62,7 +62,7 @@ for (const { api, guardRails } of covered) {
       return res;
     }
 
-    test('every documented operation, with B’s credential and with A’s credential lacking its scope or permission', async () => {
+    test('every documented operation, with B’s credential and with A’s credential lacking its scope or permission', async (tc) => {
       const failures: string[] = [];
       const covering: string[] = [];
       for (const op of [...doc.operations].sort((x, y) => order(x) - order(y))) {
@@ -104,31 +104,37 @@ for (const { api, guardRails } of covered) {
           covering.push(`${op.name}: one of A’s records`);
         }
       }
-      t.ctx.log.debug({ covering }, 'cross-tenant matrix');
       assert.deepEqual(failures, []);
       assert.ok(covering.length === doc.operations.length, 'every operation was covered');
+      tc.diagnostic(`${covering.length} operations: ${covering.join('; ')}`);
     });
 
-    test('routes registered under the API’s base path but left out of the document give B nothing of A either', async () => {
+    test('routes the API registers but leaves out of the document (aliases, 501 answers, pages) give B nothing of A either', async (tc) => {
       const documented = new Set(doc.operations.map((op) => op.name));
       const failures: string[] = [];
       let checked = 0;
       for (const route of routes.get(api.name) ?? []) {
-        if (!route.url.startsWith(doc.basePath + '/') && route.url !== doc.basePath) continue;
-        const path = route.url.slice(doc.basePath.length).replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\*/g, 'x') || '/';
-        if (documented.has(`${route.method} ${path}`)) continue;
+        const inBase = route.url === doc.basePath || route.url.startsWith(`${doc.basePath}/`);
+        const path = (inBase ? route.url.slice(doc.basePath.length) || '/' : route.url).replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\*/g, 'x');
+        if (inBase && documented.has(`${route.method} ${path}`)) continue;
+        const namesRecord = /\{/.test(path);
         const parameters = a.pathParameters(path);
-        if (parameters === undefined || 'notTenantData' in parameters) {
-          if (/\{/.test(path)) failures.push(`${route.method} ${route.url}: undocumented, and the fixtures name no record for it`);
-          if (/\{/.test(path)) continue;
+        const filled = parameters && !('notTenantData' in parameters) ? parameters : undefined;
+        if (namesRecord && !filled) {
+          // Under the documented base every route is the API's own: the fixtures must reach it. Outside it
+          // (console pages, OAuth endpoints) only the routes they can fill are tried.
+          if (inBase) failures.push(`${route.method} ${route.url}: undocumented, and the fixtures name no record for it`);
+          continue;
         }
-        const url = doc.basePath + fillPath(path, parameters && !('notTenantData' in parameters) ? parameters : {});
-        const body = ['POST', 'PUT', 'PATCH'].includes(route.method) ? a.sampleBody({ method: route.method, path }) ?? {} : undefined;
-        await expectRefused(failures, 'B', { method: route.method, url, headers: b.fullAccess, body }, (s) => !/\{/.test(path) || s >= 400, 'not 2xx for A’s record');
+        if (!inBase && !namesRecord) continue;
+        const url = (inBase ? doc.basePath : '') + fillPath(path, filled ?? {});
+        const body = ['POST', 'PUT', 'PATCH'].includes(route.method) ? (a.sampleBody({ method: route.method, path }) ?? {}) : undefined;
+        await expectRefused(failures, 'B', { method: route.method, url, headers: b.fullAccess, body }, (s) => !namesRecord || s < 200 || s >= 300, 'no 2xx for A’s record');
         checked++;
       }
       assert.deepEqual(failures, []);
-      t.ctx.log.debug({ checked }, 'undocumented routes');
+      assert.ok(checked > 0, 'some undocumented route was tried');
+      tc.diagnostic(`${checked} undocumented routes tried`);
     });
 
     test('after B’s and the lacking credentials’ requests, A’s records are as they were', async () => {
