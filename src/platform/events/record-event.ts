@@ -1,6 +1,7 @@
+import { sql } from 'drizzle-orm';
 import type { Tx } from '../idempotency/idempotency.ts';
 import { newId } from '../ids.ts';
-import { fanOutEvent } from '../webhooks/fan-out.ts';
+import { fanOutStatement } from '../webhooks/fan-out.ts';
 import { domainEvents } from './schema.ts';
 
 export interface DomainEvent {
@@ -17,8 +18,21 @@ export interface DomainEvent {
  * matching subscription): event and deliveries commit or roll back with the change.
  */
 export async function recordEvent(tx: Tx, event: { companyId: string; api: string; type: string; payload: Record<string, unknown> }): Promise<DomainEvent> {
-  const [row] = await tx.insert(domainEvents).values({ id: newId(), ...event }).returning();
-  const recorded = row as DomainEvent;
-  await fanOutEvent(tx, recorded);
-  return recorded;
+  // One statement: the event's INSERT feeds the fan-out's INSERT ... SELECT through a CTE.
+  const result = await tx.execute<{ id: string; company_id: string; api: string; type: string; payload: Record<string, unknown>; occurred_at: Date | string }>(sql`
+    WITH recorded AS (
+      INSERT INTO ${domainEvents} (id, company_id, api, type, payload)
+      VALUES (${newId()}, ${event.companyId}, ${event.api}, ${event.type}, ${JSON.stringify(event.payload)}::jsonb)
+      RETURNING *
+    ), fanned_out AS (${fanOutStatement(sql`recorded`)})
+    SELECT id, company_id, api, type, payload, occurred_at FROM recorded`);
+  const row = result.rows[0]!;
+  return {
+    id: row.id,
+    companyId: row.company_id,
+    api: row.api,
+    type: row.type,
+    payload: row.payload,
+    occurredAt: row.occurred_at instanceof Date ? row.occurred_at : new Date(row.occurred_at),
+  };
 }

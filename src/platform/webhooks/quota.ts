@@ -27,6 +27,26 @@ export async function takeFromDailyQuota(tx: Tx, api: string, companyId: string,
   return taken.rows.length > 0;
 }
 
+/**
+ * Takes up to `wanted` deliveries from today's quota at once (a worker's batch of one company) and
+ * returns how many it got: what is left of the quota, at most `wanted`. The subquery locks the row and
+ * reads it as it was before this update, so concurrent workers never take the same units.
+ */
+export async function takeManyFromDailyQuota(tx: Tx, api: string, companyId: string, day: string, limit: number, wanted: number): Promise<number> {
+  if (limit <= 0 || wanted <= 0) return 0;
+  if (wanted === 1) return (await takeFromDailyQuota(tx, api, companyId, day, limit)) ? 1 : 0;
+  await tx.execute(sql`
+    INSERT INTO webhook_daily_usage (company_id, api, day, deliveries) VALUES (${companyId}, ${api}, ${day}::date, 0)
+    ON CONFLICT (company_id, api, day) DO NOTHING`);
+  const taken = await tx.execute<{ granted: number }>(sql`
+    UPDATE webhook_daily_usage u SET deliveries = LEAST(u.deliveries + ${wanted}::int, ${limit}::int)
+    FROM (SELECT deliveries FROM webhook_daily_usage
+          WHERE company_id = ${companyId} AND api = ${api} AND day = ${day}::date FOR UPDATE) AS before
+    WHERE u.company_id = ${companyId} AND u.api = ${api} AND u.day = ${day}::date AND before.deliveries < ${limit}::int
+    RETURNING u.deliveries - before.deliveries AS granted`);
+  return Number(taken.rows[0]?.granted ?? 0);
+}
+
 /** Deliveries counted today (UTC) for a company, for the console. */
 export async function deliveriesCountedToday(orm: Orm, api: string, companyId: string): Promise<number> {
   const [row] = await orm
