@@ -1,9 +1,10 @@
 import { Type, type TSchema } from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../platform/context.ts';
 import type { Orm } from '../../../platform/db/database.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT, parseListQuery, type ListQuery, type Page } from '../../../platform/pagination/keyset.ts';
-import { callerOf, requireScope, type BlueClerkScope } from '../auth.ts';
+import { callerOf, recordReadWithToken, requireScope, type BlueClerkScope, type ReadsRecordConfig } from '../auth.ts';
+import { findRecord, type RecordTable } from '../records/index.ts';
 import { blueClerkError, errorResponses } from '../errors.ts';
 
 /**
@@ -20,7 +21,8 @@ export interface ReadableResource<T = unknown> {
   scope: BlueClerkScope;
   schema: TSchema;
   list(orm: Orm, companyId: string, query: ListQuery): Promise<Page<T>>;
-  get?(orm: Orm, companyId: string, id: string): Promise<T | null>;
+  /** Get by id: the company's row of `table` with that id, as the API shows it (`toApi`). */
+  byId?: { table: RecordTable; toApi(row: never): T };
 }
 
 /** The seed's list parameters. `limit` is checked here; `cursor` and `updatedSince` by parseListQuery. */
@@ -68,11 +70,14 @@ export function registerReadRoutes(app: FastifyInstance, ctx: AppContext, resour
     async (request) => resource.list(ctx.db.orm, callerOf(request).companyId, parseListQuery(request.query as Record<string, unknown>)),
   );
 
-  const get = resource.get;
-  if (!get) return;
+  const byId = resource.byId;
+  if (!byId) return;
+  const config: ReadsRecordConfig = { readsRecordOf: byId.table };
   app.get(
     `${resource.path}/:id`,
     {
+      // The bearer lookup reads the row in its own statement (auth.ts); findRecord is the fallback.
+      config: config as FastifyContextConfig,
       preValidation: requireScope(resource.scope),
       schema: {
         tags: [resource.name],
@@ -86,9 +91,10 @@ export function registerReadRoutes(app: FastifyInstance, ctx: AppContext, resour
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const found = await get(ctx.db.orm, callerOf(request).companyId, id);
-      if (!found) throw blueClerkError('not_found', `No ${resource.singular} with id ${id}`);
-      return found;
+      const read = recordReadWithToken(request);
+      const row = read !== undefined ? read : await findRecord(ctx.db.orm, byId.table, callerOf(request).companyId, id);
+      if (!row) throw blueClerkError('not_found', `No ${resource.singular} with id ${id}`);
+      return byId.toApi(row as never);
     },
   );
 }
