@@ -3,7 +3,7 @@ import type { AppContext } from '../../platform/context.ts';
 import { verifyApiToken } from '../../platform/credentials/api-tokens.ts';
 import { groupMaskOf } from '../../platform/tenancy/groups.ts';
 import { clevertimError } from './errors.ts';
-import { mayDo, type Caller, type Permission } from './records/caller.ts';
+import { mayDo, seesEverything, type Caller, type Permission } from './records/caller.ts';
 import { ensureUserId } from './records/users.ts';
 
 /** The API's name among the platform's personal API tokens. */
@@ -38,7 +38,12 @@ export function registerTokenAuth(app: FastifyInstance, ctx: AppContext): void {
     const token = tokenFromAuthorization(request.headers.authorization);
     const holder = token ? await verifyApiToken(ctx.db.orm, CLEVERTIM_TOKEN_API, token) : null;
     if (!holder) throw clevertimError('authentication_failed');
-    const [userId, groupMask] = await Promise.all([ensureUserId(ctx.db.orm, holder.companyId, holder.personId), groupMaskOf(ctx.db.orm, holder.companyId, holder.personId)]);
+    // Owners and admins see every record whatever its groups: their group mask is never asked.
+    const needsGroups = !seesEverything({ role: holder.role });
+    const [userId, groupMask] = await Promise.all([
+      ensureUserId(ctx.db.orm, holder.companyId, holder.personId),
+      needsGroups ? groupMaskOf(ctx.db.orm, holder.companyId, holder.personId) : Promise.resolve(0),
+    ]);
     callers.set(request, { companyId: holder.companyId, companyName: holder.companyName, personId: holder.personId, role: holder.role, userId, groupMask });
   });
 }
