@@ -1,6 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../platform/context.ts';
-import { bearerTokenFrom, verifyAccessToken, type BearerFailure, type Caller, type CompanyTable } from '../../platform/oauth/bearer.ts';
+import {
+  bearerTokenFrom,
+  verifyAccessToken,
+  type BearerFailure,
+  type Caller,
+  type CompanyTable,
+  type ReadAlong,
+} from '../../platform/oauth/bearer.ts';
 import { blueClerkError } from './errors.ts';
 import { blueClerkOAuth, type BlueClerkScope } from './oauth.ts';
 
@@ -33,10 +40,10 @@ export function registerBearerAuth(app: FastifyInstance, ctx: AppContext): void 
   app.addHook('onRequest', async (request) => {
     const presented = bearerTokenFrom(request.headers.authorization);
     if ('reason' in presented) throw invalidToken(presented.reason);
-    const reading = recordToRead(request);
+    const reading = readAlongOf(request);
     const result = await verifyAccessToken(ctx, blueClerkOAuth, presented.token, reading);
     if (!result.ok) throw invalidToken(result.reason);
-    if (reading) readAlong.set(request, result.record ?? null);
+    if (reading) readAlong.set(request, { kind: 'row', row: result.record ?? null });
     // The plan is read on every call: a company that drops to trial loses access with its next request.
     const refusal = blueClerkOAuth.checkCompany({ id: result.caller.companyId, name: result.caller.companyName, plan: result.caller.companyPlan });
     if (refusal) throw blueClerkError('plan_required', refusal.description);
@@ -46,25 +53,28 @@ export function registerBearerAuth(app: FastifyInstance, ctx: AppContext): void 
 
 /**
  * A get-by-id route names its table in its config (`readsRecordOf`): the bearer lookup then reads the
- * row of the token's company in the same statement (one round trip instead of two). The row waits
- * here until the handler, which runs only after the scope, plan and rate-limit checks have passed.
+ * row of the token's company in the same statement (one round trip instead of two). The row waits here
+ * until the handler, which runs only after the scope, plan and rate-limit checks have passed. An id no
+ * record can have is not looked up (validation answers 400).
  */
-export interface ReadsRecordConfig {
+export interface ReadsAlongConfig {
   readsRecordOf?: CompanyTable;
 }
 
-const readAlong = new WeakMap<FastifyRequest, unknown>();
+export type ReadAlongResult = { kind: 'row'; row: unknown };
+
+const readAlong = new WeakMap<FastifyRequest, ReadAlongResult>();
 // Ids longer than this are nobody's (validation answers 400); they never reach the database.
 const MAX_ID_LENGTH = 64;
 
-function recordToRead(request: FastifyRequest): { table: CompanyTable; id: string } | undefined {
-  const table = (request.routeOptions.config as ReadsRecordConfig | undefined)?.readsRecordOf;
+function readAlongOf(request: FastifyRequest): ReadAlong | undefined {
+  const table = (request.routeOptions.config as ReadsAlongConfig | undefined)?.readsRecordOf;
   const id = table ? (request.params as { id?: unknown } | undefined)?.id : undefined;
-  return table && typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH ? { table, id } : undefined;
+  return table && typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH ? { kind: 'row', table, id } : undefined;
 }
 
-/** The row the bearer lookup read for this request (null: none of the company's), or undefined if it read none. */
-export function recordReadWithToken(request: FastifyRequest): unknown {
+/** What the bearer lookup read along for this request, or undefined if it read nothing. */
+export function readWithToken(request: FastifyRequest): ReadAlongResult | undefined {
   return readAlong.get(request);
 }
 

@@ -95,6 +95,13 @@ function accessTokenLookupReading(orm: Orm, table: CompanyTable) {
 }
 
 /**
+ * What a request may read in the token's own statement: one row by id. (A list page could be read the
+ * same way, by a lateral join, but drizzle's mapping of the token's columns repeated on every row of the
+ * page cost more CPU than the round trip it saved: measured 540 us per request against 310.)
+ */
+export type ReadAlong = { kind: 'row'; table: CompanyTable; id: string };
+
+/**
  * Verifies an access token. With `reading`, the same statement also reads that row of the token's
  * company (tenant-scoped by the grant's company in the join): `record` is the row or null. It is
  * handed out only with a valid token; the caller still applies scopes and limits before using it.
@@ -103,12 +110,13 @@ export async function verifyAccessToken(
   ctx: Pick<AppContext, 'db'>,
   config: OAuthServerConfig,
   token: string,
-  reading?: { table: CompanyTable; id: string },
+  reading?: ReadAlong,
 ): Promise<BearerResult & { record?: unknown }> {
   if (!looksLikeOpaqueToken(config.tokenPrefixes.access, token)) return { ok: false, reason: 'malformed' };
+  const tokenHash = sha256(token);
   const [row] = reading
-    ? await accessTokenLookupReading(ctx.db.orm, reading.table).execute({ tokenHash: sha256(token), recordId: reading.id })
-    : await accessTokenLookup(ctx.db.orm).execute({ tokenHash: sha256(token) });
+    ? await accessTokenLookupReading(ctx.db.orm, reading.table).execute({ tokenHash, recordId: reading.id })
+    : await accessTokenLookup(ctx.db.orm).execute({ tokenHash });
   if (!row || row.kind !== 'access' || row.api !== config.api) return { ok: false, reason: 'unknown' };
   if (row.tokenRevokedAt || row.grantRevokedAt) return { ok: false, reason: 'revoked' };
   if (row.expired) return { ok: false, reason: 'expired' };

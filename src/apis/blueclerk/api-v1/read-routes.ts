@@ -3,7 +3,7 @@ import type { FastifyContextConfig, FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../platform/context.ts';
 import type { Orm } from '../../../platform/db/database.ts';
 import { DEFAULT_LIMIT, MAX_LIMIT, parseListQuery, type ListQuery, type Page } from '../../../platform/pagination/keyset.ts';
-import { callerOf, recordReadWithToken, requireScope, type BlueClerkScope, type ReadsRecordConfig } from '../auth.ts';
+import { callerOf, readWithToken, requireScope, type BlueClerkScope, type ReadsAlongConfig } from '../auth.ts';
 import { findRecord, type RecordTable } from '../records/index.ts';
 import { blueClerkError, errorResponses } from '../errors.ts';
 
@@ -21,8 +21,8 @@ export interface ReadableResource<T = unknown> {
   scope: BlueClerkScope;
   schema: TSchema;
   list(orm: Orm, companyId: string, query: ListQuery): Promise<Page<T>>;
-  /** Get by id: the company's row of `table` with that id, as the API shows it (`toApi`). */
-  byId?: { table: RecordTable; toApi(row: never): T };
+  /** The resource's rows and how the API shows one: the get-by-id route reads its row along with the bearer token (auth.ts). */
+  rows?: { table: RecordTable; toApi(row: never): T };
 }
 
 /** The seed's list parameters. `limit` is checked here; `cursor` and `updatedSince` by parseListQuery. */
@@ -70,9 +70,9 @@ export function registerReadRoutes(app: FastifyInstance, ctx: AppContext, resour
     async (request) => resource.list(ctx.db.orm, callerOf(request).companyId, parseListQuery(request.query as Record<string, unknown>)),
   );
 
-  const byId = resource.byId;
-  if (!byId) return;
-  const config: ReadsRecordConfig = { readsRecordOf: byId.table };
+  const rows = resource.rows;
+  if (!rows) return;
+  const config: ReadsAlongConfig = { readsRecordOf: rows.table };
   app.get(
     `${resource.path}/:id`,
     {
@@ -91,10 +91,10 @@ export function registerReadRoutes(app: FastifyInstance, ctx: AppContext, resour
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const read = recordReadWithToken(request);
-      const row = read !== undefined ? read : await findRecord(ctx.db.orm, byId.table, callerOf(request).companyId, id);
+      const read = readWithToken(request);
+      const row = read?.kind === 'row' ? read.row : await findRecord(ctx.db.orm, rows.table, callerOf(request).companyId, id);
       if (!row) throw blueClerkError('not_found', `No ${resource.singular} with id ${id}`);
-      return byId.toApi(row as never);
+      return rows.toApi(row as never);
     },
   );
 }

@@ -26,10 +26,10 @@ import type { ReadableResource } from './read-routes.ts';
  * (The seed lists no GET-by-id for estimates, invoices and contacts; they have one, as clients expect.)
  */
 export const READABLE_RESOURCES: ReadableResource[] = [
-  { path: '/tickets', name: 'Tickets', singular: 'ticket', scope: 'tickets:read', schema: TicketSchema, list: listTickets, byId: { table: bcTickets, toApi: toTicket } },
-  { path: '/jobs', name: 'Jobs', singular: 'job', scope: 'jobs:read', schema: JobSchema, list: listJobs, byId: { table: bcJobs, toApi: toJob } },
-  { path: '/properties', name: 'Properties', singular: 'property', scope: 'properties:read', schema: PropertySchema, list: listProperties, byId: { table: bcProperties, toApi: toProperty } },
-  { path: '/estimates', name: 'Estimates', singular: 'estimate', scope: 'estimates:read', schema: EstimateSchema, list: listEstimates, byId: { table: bcEstimates, toApi: toEstimate } },
-  { path: '/invoices', name: 'Invoices', singular: 'invoice', scope: 'invoices:read', schema: InvoiceSchema, list: listInvoices, byId: { table: bcInvoices, toApi: toInvoice } },
-  { path: '/contacts', name: 'Contacts', singular: 'contact', scope: 'contacts:read', schema: ContactSchema, list: listContacts, byId: { table: bcContacts, toApi: toContact } },
+  { path: '/tickets', name: 'Tickets', singular: 'ticket', scope: 'tickets:read', schema: TicketSchema, list: listTickets, rows: { table: bcTickets, toApi: toTicket } },
+  { path: '/jobs', name: 'Jobs', singular: 'job', scope: 'jobs:read', schema: JobSchema, list: listJobs, rows: { table: bcJobs, toApi: toJob } },
+  { path: '/properties', name: 'Properties', singular: 'property', scope: 'properties:read', schema: PropertySchema, list: listProperties, rows: { table: bcProperties, toApi: toProperty } },
+  { path: '/estimates', name: 'Estimates', singular: 'estimate', scope: 'estimates:read', schema: EstimateSchema, list: listEstimates, rows: { table: bcEstimates, toApi: toEstimate } },
+  { path: '/invoices', name: 'Invoices', singular: 'invoice', scope: 'invoices:read', schema: InvoiceSchema, list: listInvoices, rows: { table: bcInvoices, toApi: toInvoice } },
+  { path: '/contacts', name: 'Contacts', singular: 'contact', scope: 'contacts:read', schema: ContactSchema, list: listContacts, rows: { table: bcContacts, toApi: toContact } },
 ];
