@@ -1,6 +1,7 @@
 // `npx tsx bench/statements.ts`: how many SQL statements each scenario costs Opsbase and baseline (i).
 // Both servers reach PostgreSQL through a counting proxy that reads the client side of the wire protocol
-// (a Parse or a simple Query message is one statement); 200 requests of each scenario are sent one at a
+// (an Execute or a simple Query message is one statement: a named prepared statement is parsed once per
+// connection, then only bound and executed); 200 requests of each scenario are sent one at a
 // time, so background work (webhook workers polling once a second) adds little. Uses the quick dataset
 // (run `npm run bench -- --quick` once first). A diagnostic beside the bench, not part of its timed run.
 import net from 'node:net';
@@ -18,7 +19,7 @@ import { deepPage, firstPage, freshLead, getJob, readFixture, replayedLead } fro
 
 const REQUESTS = 200;
 
-/** A TCP proxy to PostgreSQL counting statements (Parse 'P' and Query 'Q' messages) sent by clients. */
+/** A TCP proxy to PostgreSQL counting statements (Execute 'E' and Query 'Q' messages) sent by clients. */
 async function countingProxy(target: { host: string; port: number }): Promise<{ port: number; statements: () => number; close: () => void }> {
   let statements = 0;
   const server = net.createServer((client) => {
@@ -41,7 +42,7 @@ async function countingProxy(target: { host: string; port: number }): Promise<{ 
         const type = String.fromCharCode(buffered[0]!);
         const length = buffered.readInt32BE(1);
         if (buffered.length < 1 + length) break;
-        if (type === 'P' || type === 'Q') statements++;
+        if (type === 'E' || type === 'Q') statements++;
         buffered = buffered.subarray(1 + length);
       }
       upstream.write(chunk);
