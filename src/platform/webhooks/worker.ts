@@ -19,7 +19,7 @@ import { standardWebhookSignature } from './signing.ts';
  *    rows due again when the lease ends, so nothing is lost (delivery is at least once; receivers
  *    de-duplicate by `webhook-id`). The plan's daily quota is taken here too.
  * 2. Send, outside any transaction (a slow receiver never holds a database connection or lock).
- * 3. Record (one short transaction per round, two statements for the whole batch): each attempt goes into the log; each delivery becomes `delivered`,
+ * 3. Record (short transactions of two statements, each for the attempts that finished meanwhile): each attempt goes into the log; each delivery becomes `delivered`,
  *    `pending` again at the next step of the retry schedule, or `dead` after the last attempt — but only
  *    if this worker's claim token is still on it (a worker whose lease ran out does not overwrite the
  *    outcome of the worker that took over).
@@ -182,7 +182,7 @@ export async function recordAttempt(db: Database, schedule: number[], delivery: 
 }
 
 /**
- * Records a round's attempts in one transaction of two statements, whatever their number: each goes into
+ * Records attempts in one transaction of two statements, whatever their number: each goes into
  * the log, and each delivery becomes delivered, pending at the next step of the schedule, or dead, but
  * only while this worker's claim token is still on it (otherwise its outcome is `lease_lost`: another
  * worker took it over after our lease ran out, and its outcome is the one that counts).
@@ -247,17 +247,38 @@ export async function attemptDelivery(db: Database, config: WebhookConfig, setti
 }
 
 /**
- * One round: claim a batch, send it (in parallel, each bounded by the timeout), record every outcome in
- * one transaction. Returns how many were claimed. The lease (a minute) far outlasts the longest send (the
- * timeout), so recording once per round never lets another worker take a delivery still being recorded.
+ * One round: claim a batch, send it (in parallel, each bounded by the timeout), and record outcomes as
+ * they arrive: whatever has finished while the previous record ran goes into the next one (one
+ * transaction of two statements each), so under load a round takes a few transactions, not one per
+ * delivery, and an answered delivery waits only for the record in progress, not for the slowest send
+ * of its batch (a crash re-sends what was not recorded). Returns how many were claimed.
  */
 export async function deliverDueOnce(deps: Deps, settings: WebhookApiSettings, options: Partial<WorkerOptions> = {}): Promise<number> {
   const { leaseMs, batchSize } = { ...DEFAULT_WORKER_OPTIONS, ...options };
   const claimed = await claimDueDeliveries(deps.db, settings, { leaseMs, batchSize });
-  // Wait for every send, so shutdown never leaves one running; then record them all.
-  const sent = await Promise.allSettled(claimed.map((delivery) => sendDelivery(deps.config.webhooks, settings, delivery)));
-  const attempts = sent.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-  await recordAttempts(deps.db, deps.config.webhooks.retryScheduleMs, attempts);
+  const finished: Attempt[] = [];
+  let recording = Promise.resolve();
+  let recordFailure: { error: unknown } | null = null;
+  const recordFinished = () => {
+    recording = recording.then(async () => {
+      const attempts = finished.splice(0);
+      if (attempts.length === 0) return;
+      try {
+        await recordAttempts(deps.db, deps.config.webhooks.retryScheduleMs, attempts);
+      } catch (error) {
+        recordFailure ??= { error }; // those deliveries stay claimed and are sent again when the lease ends
+      }
+    });
+  };
+  // Wait for every send and every record, so shutdown never leaves one running.
+  const sent = await Promise.allSettled(
+    claimed.map(async (delivery) => {
+      finished.push(await sendDelivery(deps.config.webhooks, settings, delivery));
+      recordFinished();
+    }),
+  );
+  await recording;
+  if (recordFailure) throw (recordFailure as { error: unknown }).error;
   const failed = sent.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   return claimed.length;
