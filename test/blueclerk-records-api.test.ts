@@ -153,6 +153,28 @@ describe('POST /leads', () => {
     assert.equal(ticket.address, '123 Main St, Austin, TX 78701');
   });
 
+  test('records ticket.created with the ticket’s own id, title, status and createdAt, and queues its webhook deliveries, with a key or without', async () => {
+    const subscription = (await api(t, 'POST', '/webhooks', { token: world.token, body: { url: 'https://yourapp.com/hooks/leads', events: ['ticket.created'] } })).json();
+    try {
+      const withAndWithoutKey: Record<string, string>[] = [{ 'idempotency-key': crypto.randomUUID() }, {}];
+      for (const headers of withAndWithoutKey) {
+        const res = await api(t, 'POST', '/leads', { token: world.token, headers, body: { businessName: 'Event Plumbing', email: 'e@example.com' } });
+        assert.equal(res.statusCode, 201, res.body);
+        const ticket = (await api(t, 'GET', `/tickets/${res.json().ticketId}`, { token: world.token })).json();
+        const events = (
+          await t.ctx.db.pool.query<{ id: string; company_id: string; payload: unknown }>(`SELECT id, company_id, payload FROM domain_events WHERE type = 'ticket.created' AND payload->>'id' = $1`, [ticket.id])
+        ).rows;
+        assert.equal(events.length, 1);
+        assert.equal(events[0]!.company_id, world.paid.id);
+        assert.deepEqual(events[0]!.payload, { id: ticket.id, title: 'Event Plumbing', status: 'OPEN', createdAt: ticket.createdAt });
+        const deliveries = (await t.ctx.db.pool.query<{ subscription_id: string }>(`SELECT subscription_id FROM webhook_deliveries WHERE event_id = $1`, [events[0]!.id])).rows;
+        assert.deepEqual(deliveries.map((d) => d.subscription_id), [subscription.id]);
+      }
+    } finally {
+      await api(t, 'DELETE', `/webhooks/${subscription.id}`, { token: world.token });
+    }
+  });
+
   test('unknown fields are ignored', async () => {
     const res = await api(t, 'POST', '/leads', { token: world.token, body: { contactName: 'Ann', phone: '+15125550000', budget: 5000 } });
     assert.equal(res.statusCode, 201, res.body);

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { BackgroundWork } from '../background.ts';
 import type { AppContext } from '../context.ts';
 import type { Database, Orm } from '../db/database.ts';
@@ -86,22 +86,99 @@ export async function runIdempotent(
     const response = await db.orm.transaction(work);
     return { kind: 'executed', response };
   }
+  return withLocalClaim(scope, key, (claimed) => runClaimed(db, scope, key, fingerprint, work, claimed));
+}
 
-  // A duplicate of a request this node is still running is refused before touching the database: on the
-  // embedded database the first request's transaction holds the only backend, so the duplicate's claim
-  // would otherwise wait for it and replay instead of answering "still running". The first request to
-  // arrive registers its claim here; a duplicate waits only for that claim's outcome: if it won the key
-  // (its work is running) the duplicate is a conflict, if it was a replay the duplicate replays too.
+/**
+ * A change that is one SQL statement: data-modifying CTEs (`name AS (...)`, comma-separated) that each
+ * write only for the row of the one-row relation `go` (`... SELECT ... FROM go`), and the response it
+ * answers, known before it runs. runIdempotentStatement puts the key's claim and the stored response into
+ * the same statement, so a write with a fresh key is one round trip and one implicit transaction.
+ */
+export interface OneStatementChange {
+  ctes: SQL;
+  response: StoredResponse;
+}
+
+/**
+ * runIdempotent for a change that is one statement, with the same rules. The claim (lock and read of the
+ * key's row), the change and the stored response are one statement: the change runs only if the lock was
+ * taken and the key has no row. A row to take over (expired, or a crashed request's claim) goes the
+ * transactional way; a key committed by another request after the statement's snapshot makes the
+ * response's INSERT fail (unique key), which rolls the whole statement back, and the transactional way
+ * then finds that row and replays it.
+ */
+export async function runIdempotentStatement(
+  db: Database,
+  scope: IdempotencyScope,
+  key: string | null,
+  fingerprint: string,
+  change: OneStatementChange,
+): Promise<IdempotencyOutcome> {
+  if (key === null) {
+    await db.orm.execute(sql`WITH go AS (SELECT 1), ${change.ctes} SELECT 1`);
+    return { kind: 'executed', response: change.response };
+  }
+  const inTransaction = async (tx: Tx) => {
+    await tx.execute(sql`WITH go AS (SELECT 1), ${change.ctes} SELECT 1`);
+    return change.response;
+  };
+  return withLocalClaim(scope, key, async (claimed) => {
+    let row: ClaimRow;
+    try {
+      const result = await db.orm.execute<ClaimRow>(sql`
+        WITH claim AS (${claimSelect(scope, key, fingerprint)}),
+        go AS (SELECT 1 FROM claim WHERE locked AND state IS NULL),
+        ${change.ctes},
+        stored AS (${storeStatement(scope, key, fingerprint, change.response, sql`FROM go`)})
+        SELECT * FROM claim`);
+      row = result.rows[0]!;
+    } catch (error) {
+      if (!isKeyInsertConflict(error)) throw error;
+      return runClaimed(db, scope, key, fingerprint, inTransaction, claimed);
+    }
+    const claim = decide(row, fingerprint);
+    if (claim.kind === 'settled') {
+      claimed(false);
+      return claim.outcome;
+    }
+    if (row.state === null) {
+      claimed(true);
+      return { kind: 'executed', response: change.response };
+    }
+    return runClaimed(db, scope, key, fingerprint, inTransaction, claimed);
+  });
+}
+
+/** The response's INSERT met a row for the key (committed after the statement's snapshot). */
+function isKeyInsertConflict(error: unknown): boolean {
+  const cause = (error as { cause?: unknown })?.cause ?? error;
+  const pgError = cause as { code?: string; table?: string };
+  return pgError?.code === '23505' && pgError.table === 'idempotency_keys';
+}
+
+/**
+ * A duplicate of a request this node is still running is refused before touching the database: on the
+ * embedded database the first request's transaction holds the only backend, so the duplicate's claim
+ * would otherwise wait for it and replay instead of answering "still running". The first request to
+ * arrive registers its claim here; a duplicate waits only for that claim's outcome: if it won the key
+ * (its work is running) the duplicate is a conflict, if it was a replay the duplicate replays too.
+ */
+async function withLocalClaim(
+  scope: IdempotencyScope,
+  key: string,
+  run: (claimed: (wonTheKey: boolean) => void) => Promise<IdempotencyOutcome>,
+): Promise<IdempotencyOutcome> {
   const localKey = `${scope.companyId}\u0000${scope.credential}\u0000${key}`;
   const earlier = localClaims.get(localKey);
   if (earlier) {
     if (await earlier) return { kind: 'conflict', reason: 'in_progress' };
-    return runClaimed(db, scope, key, fingerprint, work, () => {});
+    return run(() => {});
   }
   let settle!: (wonTheKey: boolean) => void;
   localClaims.set(localKey, new Promise<boolean>((resolve) => (settle = resolve)));
   try {
-    return await runClaimed(db, scope, key, fingerprint, work, settle);
+    return await run(settle);
   } finally {
     settle(false);
     localClaims.delete(localKey);
@@ -150,25 +227,36 @@ class KeyTakenMeanwhile extends Error {}
 
 type Claim = { kind: 'claimed' } | { kind: 'settled'; outcome: IdempotencyOutcome };
 
-/** One statement: try the key's lock, and read its row as it stands. */
-async function claimKey(tx: Tx, scope: IdempotencyScope, key: string, fingerprint: string): Promise<Claim> {
+type ClaimRow = {
+  locked: boolean;
+  request_hash: string | null;
+  state: 'running' | 'done' | null;
+  response_status: number | null;
+  response_body: string | null;
+  reusable: boolean | null;
+};
+
+/** Try the key's lock, and read its row as it stands (one row, with nulls when the key has none). */
+function claimSelect(scope: IdempotencyScope, key: string, fingerprint: string): SQL {
   // Newlines separate the parts: none of them can hold one (keys are printable ASCII), and text cannot hold NUL.
   const lockKey = `idempotency\n${scope.companyId}\n${scope.credential}\n${key}`;
-  const result = await tx.execute<{
-    locked: boolean;
-    request_hash: string | null;
-    state: 'running' | 'done' | null;
-    response_status: number | null;
-    response_body: string | null;
-    reusable: boolean | null;
-  }>(sql`
+  return sql`
     SELECT pg_try_advisory_xact_lock(hashtextextended(${lockKey}, 0)) AS locked,
       k.request_hash, k.state, k.response_status, k.response_body,
       -- An expired record, or a claim left running by a crashed request past its lease, is taken over.
       (k.expires_at < now() OR (k.state = 'running' AND k.lease_until < now() AND k.request_hash = ${fingerprint})) AS reusable
     FROM (SELECT 1) AS one
-    LEFT JOIN ${idempotencyKeys} k ON k.company_id = ${scope.companyId} AND k.credential = ${scope.credential} AND k.key = ${key}`);
-  const row = result.rows[0]!;
+    LEFT JOIN ${idempotencyKeys} k ON k.company_id = ${scope.companyId} AND k.credential = ${scope.credential} AND k.key = ${key}`;
+}
+
+/** One statement: try the key's lock, and read its row as it stands. */
+async function claimKey(tx: Tx, scope: IdempotencyScope, key: string, fingerprint: string): Promise<Claim> {
+  const result = await tx.execute<ClaimRow>(claimSelect(scope, key, fingerprint));
+  return decide(result.rows[0]!, fingerprint);
+}
+
+/** What a claim's row means: the key is ours (claimed), or the request is answered without running. */
+function decide(row: ClaimRow, fingerprint: string): Claim {
   const exists = row.state !== null;
   if (row.locked && (!exists || row.reusable)) return { kind: 'claimed' };
   // Not locked: another request holds the key. Without a committed response it is still running.
@@ -187,17 +275,23 @@ async function claimKey(tx: Tx, scope: IdempotencyScope, key: string, fingerprin
  * it; a row that is not reusable means a request for the key committed after our read (KeyTakenMeanwhile).
  */
 async function storeResponse(tx: Tx, scope: IdempotencyScope, key: string, fingerprint: string, response: StoredResponse): Promise<void> {
-  // Plain SQL rather than drizzle's upsert builder: this runs on every write with a key.
   const stored = await tx.execute(sql`
-    INSERT INTO ${idempotencyKeys} AS k (company_id, credential, key, request_hash, state, owner, lease_until, response_status, response_body, created_at, expires_at)
-    VALUES (${scope.companyId}, ${scope.credential}, ${key}, ${fingerprint}, 'done', ${crypto.randomUUID()}, now(), ${response.status}, ${response.body},
-      now(), now() + ${RETENTION_MS}::int * interval '1 millisecond')
+    ${storeStatement(scope, key, fingerprint, response, sql``)}
     ON CONFLICT (company_id, credential, key) DO UPDATE SET request_hash = excluded.request_hash, state = 'done', owner = excluded.owner,
       lease_until = excluded.lease_until, response_status = excluded.response_status, response_body = excluded.response_body,
       created_at = excluded.created_at, expires_at = excluded.expires_at
       WHERE k.expires_at < now() OR (k.state = 'running' AND k.lease_until < now() AND k.request_hash = ${fingerprint})
     RETURNING k.key`);
   if (stored.rows.length === 0) throw new KeyTakenMeanwhile();
+}
+
+/** The INSERT of a key's row as `done` with its response; `from` names the row source (or nothing). */
+function storeStatement(scope: IdempotencyScope, key: string, fingerprint: string, response: StoredResponse, from: SQL): SQL {
+  // Plain SQL rather than drizzle's upsert builder: this runs on every write with a key.
+  return sql`
+    INSERT INTO ${idempotencyKeys} AS k (company_id, credential, key, request_hash, state, owner, lease_until, response_status, response_body, created_at, expires_at)
+    SELECT ${scope.companyId}::text, ${scope.credential}::text, ${key}::text, ${fingerprint}::text, 'done', ${crypto.randomUUID()}::text, now(),
+      ${response.status}::int, ${response.body}::text, now(), now() + ${RETENTION_MS}::int * interval '1 millisecond' ${from}`;
 }
 
 const PURGE_BATCH = 1_000;

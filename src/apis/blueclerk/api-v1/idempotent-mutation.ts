@@ -1,6 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../platform/context.ts';
-import { IDEMPOTENCY_HEADER, parseIdempotencyKey, requestFingerprint, runIdempotent, type Tx } from '../../../platform/idempotency/idempotency.ts';
+import type { SQL } from 'drizzle-orm';
+import {
+  IDEMPOTENCY_HEADER,
+  parseIdempotencyKey,
+  requestFingerprint,
+  runIdempotent,
+  runIdempotentStatement,
+  type IdempotencyOutcome,
+  type IdempotencyScope,
+  type StoredResponse,
+  type Tx,
+} from '../../../platform/idempotency/idempotency.ts';
 import { callerOf } from '../auth.ts';
 import { blueClerkError } from '../errors.ts';
 
@@ -20,20 +31,39 @@ export interface MutationResult {
  * is byte-identical to the first answer and never carries a field the schema does not declare.
  */
 export async function idempotentMutation(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, work: (tx: Tx) => Promise<MutationResult>): Promise<FastifyReply> {
-  const caller = callerOf(request);
-  const key = parseIdempotencyKey(request.headers[IDEMPOTENCY_HEADER]);
-  const path = request.url.split('?')[0]!;
-  const outcome = await runIdempotent(
-    ctx.db,
-    { companyId: caller.companyId, credential: `client:${caller.clientId}` },
-    key,
-    requestFingerprint(request.method, path, request.body),
-    async (tx) => {
-      const result = await work(tx);
-      const serialise = reply.getSerializationFunction(String(result.status)) ?? JSON.stringify;
-      return { status: result.status, body: serialise(result.body as { [key: string]: unknown }) };
-    },
+  const outcome = await runIdempotent(ctx.db, keyScope(request), parseIdempotencyKey(request.headers[IDEMPOTENCY_HEADER]), fingerprintOf(request), async (tx) =>
+    serialised(reply, await work(tx)),
   );
+  return answer(reply, outcome);
+}
+
+/**
+ * idempotentMutation for a change that is one statement (`ctes`, see OneStatementChange) whose answer is
+ * known before it runs: the key's claim, the change and the stored response go to the database as one
+ * statement. The caller builds `ctes` only from a valid request: an invalid one goes to
+ * idempotentMutation, so its key is looked at before its error is answered, as for any other write.
+ */
+export async function idempotentStatement(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, ctes: SQL, result: MutationResult): Promise<FastifyReply> {
+  const key = parseIdempotencyKey(request.headers[IDEMPOTENCY_HEADER]);
+  const outcome = await runIdempotentStatement(ctx.db, keyScope(request), key, fingerprintOf(request), { ctes, response: serialised(reply, result) });
+  return answer(reply, outcome);
+}
+
+function keyScope(request: FastifyRequest): IdempotencyScope {
+  const caller = callerOf(request);
+  return { companyId: caller.companyId, credential: `client:${caller.clientId}` };
+}
+
+function fingerprintOf(request: FastifyRequest): string {
+  return requestFingerprint(request.method, request.url.split('?')[0]!, request.body);
+}
+
+function serialised(reply: FastifyReply, result: MutationResult): StoredResponse {
+  const serialise = reply.getSerializationFunction(String(result.status)) ?? JSON.stringify;
+  return { status: result.status, body: serialise(result.body as { [key: string]: unknown }) };
+}
+
+function answer(reply: FastifyReply, outcome: IdempotencyOutcome): FastifyReply {
   if (outcome.kind === 'conflict') {
     throw blueClerkError(
       'conflict',

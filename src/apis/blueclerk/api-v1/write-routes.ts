@@ -1,3 +1,4 @@
+import type { SQL } from 'drizzle-orm';
 import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../platform/context.ts';
@@ -5,6 +6,8 @@ import { callerOf, requireScope } from '../auth.ts';
 import { blueClerkError, errorResponses } from '../errors.ts';
 import {
   createLead,
+  createLeadStatement,
+  RecordInputError,
   createTicket,
   LeadCreatedSchema,
   LeadInput,
@@ -16,7 +19,7 @@ import {
   type TicketCreate,
   type TicketPatch,
 } from '../records/index.ts';
-import { idempotentMutation } from './idempotent-mutation.ts';
+import { idempotentMutation, idempotentStatement } from './idempotent-mutation.ts';
 import { IdParams } from './read-routes.ts';
 
 /** Every POST and PATCH takes an Idempotency-Key (seed "Idempotency"); documented and checked here. */
@@ -50,11 +53,23 @@ export function registerWriteRoutes(app: FastifyInstance, ctx: AppContext): void
         response: { 201: LeadCreatedSchema, ...mutationErrors() },
       },
     },
-    async (request, reply) =>
-      idempotentMutation(ctx, request, reply, async (tx) => {
-        const ticket = await createLead(tx, callerOf(request).companyId, request.body as Lead);
+    async (request, reply) => {
+      const companyId = callerOf(request).companyId;
+      const lead = request.body as Lead;
+      // A valid lead is written by one statement with its key's claim and stored answer; an invalid one
+      // takes the transactional way, which looks at the key before answering the lead's error.
+      let statement: { id: string; ctes: SQL } | null = null;
+      try {
+        statement = createLeadStatement(companyId, lead);
+      } catch (error) {
+        if (!(error instanceof RecordInputError)) throw error;
+      }
+      if (statement) return idempotentStatement(ctx, request, reply, statement.ctes, { status: 201, body: { ticketId: statement.id, status: 'OPEN' } });
+      return idempotentMutation(ctx, request, reply, async (tx) => {
+        const ticket = await createLead(tx, companyId, lead);
         return { status: 201, body: { ticketId: ticket.id, status: ticket.status } };
-      }),
+      });
+    },
   );
 
   app.post(

@@ -1,7 +1,8 @@
 import { Type, type Static } from 'typebox';
 import type { Tx } from '../../../platform/idempotency/idempotency.ts';
 import { assertInput, RecordInputError } from './common.ts';
-import { createTicket, type Ticket } from './tickets.ts';
+import type { SQL } from 'drizzle-orm';
+import { createTicket, createTicketStatement, type Ticket, type TicketCreate } from './tickets.ts';
 
 /**
  * Seed "Leads" and spec 4.1: a partner (leads2jobs, Zapier, ...) pushes a lead and it becomes an OPEN
@@ -50,13 +51,26 @@ export function leadTitle(lead: Lead): string {
 
 /** Validates a lead (R-12) and turns it into an OPEN ticket, recording `ticket.created`. */
 export async function createLead(tx: Tx, companyId: string, lead: Lead): Promise<Ticket> {
+  const { input, source } = leadAsTicket(lead);
+  return createTicket(tx, companyId, input, source);
+}
+
+/**
+ * createLead as one statement's CTEs (see createTicketStatement), for the API's write path; throws what
+ * createLead throws for an invalid lead. Returns the new ticket's id.
+ */
+export function createLeadStatement(companyId: string, lead: Lead): { id: string; ctes: SQL } {
+  const { input, source } = leadAsTicket(lead);
+  return createTicketStatement(companyId, input, source);
+}
+
+/** Validates a lead (R-12) and gives the ticket it becomes, and its source. */
+function leadAsTicket(lead: Lead): { input: TicketCreate; source: string } {
   assertInput(LeadInput, lead);
   if (!present(lead.businessName) && !present(lead.contactName)) throw new RecordInputError('businessName', 'A lead needs a businessName or a contactName');
   if (!present(lead.email) && !present(lead.phone)) throw new RecordInputError('email', 'A lead needs an email or a phone');
-  return createTicket(
-    tx,
-    companyId,
-    {
+  return {
+    input: {
       title: leadTitle(lead),
       description: lead.notes ?? null,
       businessName: lead.businessName ?? null,
@@ -65,6 +79,6 @@ export async function createLead(tx: Tx, companyId: string, lead: Lead): Promise
       phone: lead.phone ?? null,
       address: lead.address ?? null,
     },
-    present(lead.source) ? lead.source! : 'api',
-  );
+    source: present(lead.source) ? lead.source! : 'api',
+  };
 }

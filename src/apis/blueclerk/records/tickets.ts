@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { recordEventCtes } from '../../../platform/events/record-event.ts';
 import type { Tx } from '../../../platform/idempotency/idempotency.ts';
 import { newId } from '../../../platform/ids.ts';
 import type { ListQuery, Page } from '../../../platform/pagination/keyset.ts';
@@ -22,7 +23,7 @@ import {
   Timestamp,
   type Db,
 } from './common.ts';
-import { recordBlueClerkEvent } from './events.ts';
+import { recordBlueClerkEvent, type BlueClerkEventType } from './events.ts';
 
 /** Spec 4.2. A ticket is a request for work: pushed as a lead, created by a partner or by the contractor. */
 export const TicketStatus = StringEnum(TICKET_STATUSES, 'OPEN (new, e.g. from a lead), IN_PROGRESS, CLOSED or CANCELLED');
@@ -149,27 +150,53 @@ async function checkReferences(tx: Tx, companyId: string, input: { contactId?: s
 export async function createTicket(tx: Tx, companyId: string, input: TicketCreate, source: string): Promise<Ticket> {
   assertInput(TicketCreateInput, input);
   await checkReferences(tx, companyId, input);
-  const [row] = await tx
-    .insert(bcTickets)
-    .values({
-      id: newId(),
-      companyId,
-      title: input.title.trim(),
-      status: 'OPEN',
-      description: blankToNull(input.description),
-      source: blankToNull(source),
-      businessName: blankToNull(input.businessName),
-      contactName: blankToNull(input.contactName),
-      email: blankToNull(input.email),
-      phone: blankToNull(input.phone),
-      address: blankToNull(input.address),
-      contactId: input.contactId ?? null,
-      propertyId: input.propertyId ?? null,
-    })
-    .returning();
+  const [row] = await tx.insert(bcTickets).values(newTicketRow(companyId, input, source)).returning();
   const ticket = toTicket(row!);
   await recordBlueClerkEvent(tx, companyId, 'ticket.created', { id: ticket.id, title: ticket.title, status: ticket.status, createdAt: ticket.createdAt });
   return ticket;
+}
+
+/** The columns of a new OPEN ticket (createTicket and createTicketStatement write the same row). */
+function newTicketRow(companyId: string, input: TicketCreate, source: string) {
+  return {
+    id: newId(),
+    companyId,
+    title: input.title.trim(),
+    status: 'OPEN' as const,
+    description: blankToNull(input.description),
+    source: blankToNull(source),
+    businessName: blankToNull(input.businessName),
+    contactName: blankToNull(input.contactName),
+    email: blankToNull(input.email),
+    phone: blankToNull(input.phone),
+    address: blankToNull(input.address),
+    contactId: input.contactId ?? null,
+    propertyId: input.propertyId ?? null,
+  };
+}
+
+/**
+ * createTicket as CTEs of one statement (see OneStatementChange): the ticket's INSERT, for the row of
+ * `go`, feeds `ticket.created` (its payload built in SQL from the inserted row, so `createdAt` is the
+ * row's own timestamp, written as iso() writes it) and the event's webhook deliveries. Only for input
+ * without references (a lead): contactId and propertyId would need their checks first. Validates as
+ * createTicket does; returns the new ticket's id.
+ */
+export function createTicketStatement(companyId: string, input: TicketCreate, source: string): { id: string; ctes: SQL } {
+  assertInput(TicketCreateInput, input);
+  if (input.contactId != null || input.propertyId != null) throw new Error('createTicketStatement takes no references');
+  const row = newTicketRow(companyId, input, source);
+  const ctes = sql`new_ticket AS (
+      INSERT INTO ${bcTickets} (id, company_id, title, status, description, source, business_name, contact_name, email, phone, address)
+      SELECT ${row.id}::text, ${companyId}::text, ${row.title}::text, ${row.status}::text, ${row.description}::text, ${row.source}::text,
+        ${row.businessName}::text, ${row.contactName}::text, ${row.email}::text, ${row.phone}::text, ${row.address}::text FROM go
+      RETURNING id, company_id, title, status, created_at
+    ), ${recordEventCtes(sql`
+      SELECT ${newId()}::text, company_id, 'blueclerk', ${'ticket.created' satisfies BlueClerkEventType}::text,
+        jsonb_build_object('id', id, 'title', title, 'status', status,
+          'createdAt', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+      FROM new_ticket`)}`;
+  return { id: row.id, ctes };
 }
 
 /** Applies a patch (absent fields stay, null clears); null when the company has no such ticket. */
