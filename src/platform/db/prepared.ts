@@ -1,4 +1,6 @@
-import { PgTransaction } from 'drizzle-orm/pg-core';
+import type pg from 'pg';
+import type { SQL } from 'drizzle-orm';
+import { PgDialect, PgTransaction } from 'drizzle-orm/pg-core';
 import type { Orm } from './database.ts';
 
 /**
@@ -41,4 +43,18 @@ export function prepared<P>(orm: Orm, name: string, build: (orm: Orm) => { prepa
 /** True for a transaction handle, whose statements must not go to a pool-level prepared statement. */
 export function isTransaction(db: unknown): boolean {
   return db instanceof PgTransaction;
+}
+
+const dialect = new PgDialect();
+
+/**
+ * Runs a statement written with drizzle's `sql` (outside a transaction) as the named prepared statement
+ * `name`, for a hot write that is one long statement: PostgreSQL then parses and plans it once per
+ * connection instead of on every call. Every value of the statement must be a parameter, so that its
+ * text is the same on every call (pg refuses a name reused for another text). On a shared-session handle
+ * it goes unnamed, as prepared() does.
+ */
+export function executeNamed<R extends pg.QueryResultRow>(orm: Orm, pool: pg.Pool, name: string, statement: SQL): Promise<pg.QueryResult<R>> {
+  const query = dialect.sqlToQuery(statement);
+  return pool.query<R>(sharedSession.has(orm) ? { text: query.sql, values: query.params } : { name, text: query.sql, values: query.params });
 }

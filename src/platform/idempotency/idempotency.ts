@@ -3,6 +3,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { BackgroundWork } from '../background.ts';
 import type { AppContext } from '../context.ts';
 import type { Database, Orm } from '../db/database.ts';
+import { executeNamed } from '../db/prepared.ts';
 import { idempotencyKeys } from './schema.ts';
 
 /**
@@ -96,6 +97,8 @@ export async function runIdempotent(
  * the same statement, so a write with a fresh key is one round trip and one implicit transaction.
  */
 export interface OneStatementChange {
+  /** Names the statement, prepared once per connection: one name per kind of change (its text never varies). */
+  name: string;
   ctes: SQL;
   response: StoredResponse;
 }
@@ -116,7 +119,7 @@ export async function runIdempotentStatement(
   change: OneStatementChange,
 ): Promise<IdempotencyOutcome> {
   if (key === null) {
-    await db.orm.execute(sql`WITH go AS (SELECT 1), ${change.ctes} SELECT 1`);
+    await executeNamed(db.orm, db.pool, `${change.name}:unkeyed`, sql`WITH go AS (SELECT 1), ${change.ctes} SELECT 1`);
     return { kind: 'executed', response: change.response };
   }
   const inTransaction = async (tx: Tx) => {
@@ -126,7 +129,7 @@ export async function runIdempotentStatement(
   return withLocalClaim(scope, key, async (claimed) => {
     let row: ClaimRow;
     try {
-      const result = await db.orm.execute<ClaimRow>(sql`
+      const result = await executeNamed<ClaimRow>(db.orm, db.pool, `${change.name}:keyed`, sql`
         WITH claim AS (${claimSelect(scope, key, fingerprint)}),
         go AS (SELECT 1 FROM claim WHERE locked AND state IS NULL),
         ${change.ctes},

@@ -43,9 +43,15 @@ export async function idempotentMutation(ctx: AppContext, request: FastifyReques
  * statement. The caller builds `ctes` only from a valid request: an invalid one goes to
  * idempotentMutation, so its key is looked at before its error is answered, as for any other write.
  */
-export async function idempotentStatement(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, ctes: SQL, result: MutationResult): Promise<FastifyReply> {
+export async function idempotentStatement(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  change: { name: string; ctes: SQL },
+  result: MutationResult,
+): Promise<FastifyReply> {
   const key = parseIdempotencyKey(request.headers[IDEMPOTENCY_HEADER]);
-  const outcome = await runIdempotentStatement(ctx.db, keyScope(request), key, fingerprintOf(request), { ctes, response: serialised(reply, result) });
+  const outcome = await runIdempotentStatement(ctx.db, keyScope(request), key, fingerprintOf(request), { ...change, response: serialised(reply, result) });
   return answer(reply, outcome);
 }
 

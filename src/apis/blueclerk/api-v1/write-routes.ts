@@ -64,7 +64,7 @@ export function registerWriteRoutes(app: FastifyInstance, ctx: AppContext): void
       } catch (error) {
         if (!(error instanceof RecordInputError)) throw error;
       }
-      if (statement) return idempotentStatement(ctx, request, reply, statement.ctes, { status: 201, body: { ticketId: statement.id, status: 'OPEN' } });
+      if (statement) return idempotentStatement(ctx, request, reply, { name: 'blueclerk.createLead', ctes: statement.ctes }, { status: 201, body: { ticketId: statement.id, status: 'OPEN' } });
       return idempotentMutation(ctx, request, reply, async (tx) => {
         const ticket = await createLead(tx, companyId, lead);
         return { status: 201, body: { ticketId: ticket.id, status: ticket.status } };
