@@ -1,4 +1,5 @@
 import { Type, type TEnum, type TSchema } from 'typebox';
+import { Compile, type Validator } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import { and, eq, getTableName, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
@@ -91,11 +92,18 @@ export function isoOrNull(date: Date | null): string | null {
   return date ? date.toISOString() : null;
 }
 
+const validators = new WeakMap<TSchema, Validator>();
+
 /**
  * Checks input against its schema with the same words fastify's validation uses, so a caller outside
  * HTTP (the demo, the CLI) gets the same field-named error as an API client.
  */
 export function assertInput(schema: TSchema, input: unknown): void {
+  // A compiled check first: valid input (nearly every call) then costs a few microseconds instead of the
+  // hundreds that walking the schema for errors takes; only invalid input is walked, to name its field.
+  let validator = validators.get(schema);
+  if (!validator) validators.set(schema, (validator = Compile(schema)));
+  if (validator.Check(input)) return;
   for (const error of Value.Errors(schema, input)) {
     if (error.keyword === 'boolean') continue; // reported again, with the property's name, as additionalProperties
     const params = error.params as { additionalProperties?: string[]; requiredProperties?: string[] };
