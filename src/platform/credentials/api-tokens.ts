@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Orm } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
 import { sha256 } from '../ids.ts';
+import { callerColumns } from '../tenancy/caller-columns.ts';
 import { companies, memberships, people, type Plan, type Role } from '../tenancy/schema.ts';
 import { apiTokens } from './schema.ts';
 
@@ -129,12 +130,7 @@ function apiTokenLookup(orm: Orm) {
     db
       .select({
         api: apiTokens.api,
-        companyId: companies.id,
-        companyName: companies.name,
-        companyPlan: companies.plan,
-        personId: people.id,
-        personName: people.name,
-        personEmail: people.email,
+        ...callerColumns(),
         role: memberships.role,
       })
       .from(apiTokens)

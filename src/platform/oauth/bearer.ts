@@ -4,6 +4,7 @@ import type { AppContext } from '../context.ts';
 import type { Orm } from '../db/database.ts';
 import { prepared } from '../db/prepared.ts';
 import { sha256 } from '../ids.ts';
+import { callerColumns } from '../tenancy/caller-columns.ts';
 import { companies, people, type Plan } from '../tenancy/schema.ts';
 import type { OAuthServerConfig } from './config.ts';
 import { oauthClients, oauthGrants, oauthTokens } from './schema.ts';
@@ -49,12 +50,7 @@ function tokenFields() {
     api: oauthGrants.api,
     grantRevokedAt: oauthGrants.revokedAt,
     scopes: oauthGrants.scopes,
-    companyId: companies.id,
-    companyName: companies.name,
-    companyPlan: companies.plan,
-    personId: people.id,
-    personName: people.name,
-    personEmail: people.email,
+    ...callerColumns(),
     clientId: oauthClients.clientId,
   };
 }
