@@ -155,18 +155,25 @@ async function burst(pool: pg.Pool, server: ServerProcess, receiver: Receiver, c
   await receiver.waitFor(events, timeoutMs, bar);
   bar.finish();
   const seconds = ((receiver.lastReceipt || Date.now()) - committed) / 1000;
-  const { p50, p99 } = receiver.percentiles();
-  return {
+  return phaseResult(receiver, sampler, {
     phase: 'burst',
     events,
+    seconds,
+    note: `${events} events committed in one transaction (${((committed - started) / 1000).toFixed(1)} s), then drained; latency includes queueing behind the burst`,
+  });
+}
+
+/** A phase's figures: what the receiver saw over `seconds`, and the server's peak RSS meanwhile. */
+function phaseResult(receiver: Receiver, sampler: RssSampler, phase: Pick<WebhookPhase, 'phase' | 'events' | 'seconds' | 'note'>): WebhookPhase {
+  const { p50, p99 } = receiver.percentiles();
+  return {
+    ...phase,
     delivered: receiver.received,
     duplicates: receiver.duplicates,
-    seconds,
-    deliveriesPerSecond: Math.round(receiver.received / seconds),
+    deliveriesPerSecond: Math.round(receiver.received / phase.seconds),
     p50Ms: p50,
     p99Ms: p99,
     serverRssMb: sampler.stop(),
-    note: `${events} events committed in one transaction (${((committed - started) / 1000).toFixed(1)} s), then drained; latency includes queueing behind the burst`,
   };
 }
 
@@ -195,19 +202,12 @@ async function steady(server: ServerProcess, receiver: Receiver, token: string, 
   const created = Number(result.statusCodeStats?.['201']?.count ?? 0);
   await receiver.waitFor(created, timeoutMs);
   await new Promise((resolve) => setTimeout(resolve, 1_500));
-  const { p50, p99 } = receiver.percentiles();
-  return {
+  return phaseResult(receiver, sampler, {
     phase: 'steady',
     events: Math.max(created, receiver.received),
-    delivered: receiver.received,
-    duplicates: receiver.duplicates,
     seconds,
-    deliveriesPerSecond: Math.round(receiver.received / seconds),
-    p50Ms: p50,
-    p99Ms: p99,
-    serverRssMb: sampler.stop(),
     note: `POST /leads at ${rate}/s for ${seconds} s through the API (${created} leads created, ${result.non2xx} refused)`,
-  };
+  });
 }
 
 export async function webhookFanOut(server: ServerProcess, pool: pg.Pool, companyId: string, token: string, profile: Profile): Promise<WebhookPhase[]> {
